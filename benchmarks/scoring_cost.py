@@ -11,8 +11,9 @@ Columns:
 - fast (k): tokens our fast mode ran per flip (measured: apply a random flip, rescore P(D));
 - exact: tokens our exact mode ran per flip (measured where `--exact-max` allows), and whether its P(D) equals
   the naive definition (checked by running the naive method at the smallest size);
-- engine / plain tok/s: throughput of a full fast-mode scoring vs a plain batched `model()` call with full logits
-  over the same number of tokens; peak RSS of the process.
+- engine / plain / body tok/s: throughput of a full fast-mode scoring (its first call, warm-up included) vs a plain
+  batched `model()` call with full logits, and vs the transformer body alone (no output layer), over the same number
+  of tokens; peak RSS of the process.
 """
 import argparse, random, resource, time
 import torch
@@ -37,8 +38,8 @@ def flip_cost(mp, rng, flips):
     return (mp.tokens - start) / flips
 
 @torch.no_grad()
-def plain_throughput(lm, examples, n_tokens, batch=16):
-    "Tokens/s of plain batched forward passes (full logits) over about `n_tokens` tokens of the same claims."
+def plain_throughput(lm, examples, n_tokens, batch=16, body_only=False):
+    "Tokens/s of plain batched forward passes (full logits, or the transformer body alone) over about `n_tokens` tokens of the same claims."
     seqs, total = [], 0
     while total < n_tokens:
         for e in examples:
@@ -51,7 +52,7 @@ def plain_throughput(lm, examples, n_tokens, batch=16):
         width = max(map(len, chunk))
         ids = torch.tensor([c + [0] * (width - len(c)) for c in chunk])
         mask = torch.tensor([[1] * len(c) + [0] * (width - len(c)) for c in chunk])
-        lm.model(input_ids=ids, attention_mask=mask)
+        (lm.body if body_only else lm.model)(input_ids=ids, attention_mask=mask)
     return total / (time.perf_counter() - t)
 
 def main():
@@ -66,7 +67,7 @@ def main():
     lm = load_model(args.model)
     print(f"model {lm.name}, task synthetic {args.task}, k = g = {args.context_size}, {torch.get_num_threads()} threads")
     print(f"{'|D|':>5} {'tok/ex':>6} {'naive/flip':>11} {'fast/flip':>10} {'naive÷fast':>10} {'exact/flip':>11} "
-          f"{'exact÷naive':>11} {'engine tok/s':>12} {'plain tok/s':>11} {'peak RSS MB':>11}")
+          f"{'exact÷naive':>11} {'engine tok/s':>12} {'plain tok/s':>11} {'body tok/s':>10} {'peak RSS MB':>11}")
     for n in args.sizes:
         kind_size = n // 2 if args.task == "math" else n
         examples = list(create_synthetic_dataset(args.task, kind_size, seed=0))[:n]
@@ -76,22 +77,25 @@ def main():
         fast = MutualPredictability(lm, examples, context_size=args.context_size, seed=0)
         fast.set_labels(labels)
         t = time.perf_counter(); fast.score(); secs = time.perf_counter() - t
-        engine_tps = fast.tokens / secs
+        full_tokens = fast.tokens
+        engine_tps = full_tokens / secs
         fast_flip = flip_cost(fast, random.Random(1), args.flips)
         exact_flip = "-"
         if n <= args.exact_max:
             exact = MutualPredictability(lm, examples, context_size=None, seed=0)
             exact.set_labels(labels)
             exact_flip = flip_cost(exact, random.Random(1), max(1, args.flips // 2))
-        plain_tps = plain_throughput(lm, examples, fast.tokens)
+        plain_tps = plain_throughput(lm, examples, full_tokens)
+        body_tps = plain_throughput(lm, examples, full_tokens, body_only=True)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ex_str = f"{exact_flip:>11,.0f} {exact_flip / naive:>11.2f}" if exact_flip != "-" else f"{'-':>11} {'-':>11}"
         tok_per_ex = sum(len(lm.encode(e.input_text)) for e in examples) / n
         print(f"{n:>5} {tok_per_ex:>6.1f} {naive:>11,} {fast_flip:>10,.0f} {naive / fast_flip:>10.1f} {ex_str} "
-              f"{engine_tps:>12,.0f} {plain_tps:>11,.0f} {rss:>11,.0f}", flush=True)
+              f"{engine_tps:>12,.0f} {plain_tps:>11,.0f} {body_tps:>10,.0f} {rss:>11,.0f}", flush=True)
     n = min(args.sizes[0], 16)
     examples = list(create_synthetic_dataset(args.task, n, seed=0))[:n]
-    labels = [random.Random(2).choice(LABELS) for _ in examples]
+    rng = random.Random(2)
+    labels = [rng.choice(LABELS) for _ in examples]
     exact = MutualPredictability(lm, examples, context_size=None, seed=0)
     exact.set_labels(labels)
     ref = []
