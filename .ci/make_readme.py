@@ -14,6 +14,7 @@ def output_text(out) -> str:
     "The text of one saved cell output (streams, plain text, markdown or an image reference)."
     if out.get("output_type") == "stream": return "".join(out.get("text", ""))
     data = out.get("data", {})
+    if "application/vnd.jupyter.widget-view+json" in data: return ""  # live widgets (progress bars) have no static text
     if "text/markdown" in data: return "".join(data["text/markdown"])
     if "text/plain" in data: return "".join(data["text/plain"])
     return ""
