@@ -11,14 +11,9 @@ both orders), `sentiment` (our own: one review, "This review is positive."; no l
 `math` (the upstream synthetic tasks), `truthfulqa` (a seeded slice of whole groups of the paper's TruthfulQA claims).
 """
 import argparse, statistics, time
-from icm.data import create_synthetic_dataset, find_shared_data, load_icm_dataset
 from icm.scoring import icl_accuracy, load_model, zero_shot_accuracy
 from icm.search import ICMSearcher
-
-def load_task(task:str, size:int, seed:int):
-    "About `size` claims of a task; the sample depends on the seed."
-    if task == "truthfulqa": return load_icm_dataset(find_shared_data("paper", "train_truthfulqa.json"), max_examples=size, seed=seed)
-    return create_synthetic_dataset(task, size // 2 if task == "math" else size, seed=seed)
+from baselines import load_task  # benchmarks/baselines.py: synthetic tasks and slices of the paper's claim files
 
 def run_task(lm, task, args):
     "Accuracy of every method on `task` for each seed, plus ICM's tokens and seconds per run."

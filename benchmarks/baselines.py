@@ -19,7 +19,7 @@ def load_task(task, size, seed):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None, help="model name or path (default: the embedded Gemma 3 270M)")
-    ap.add_argument("--task", default="sentiment", choices=["sentiment", "math", "comparison", *PAPER_FILES])
+    ap.add_argument("--task", default="sentiment", choices=["review_comparison", "sentiment", "math", "comparison", *PAPER_FILES])
     ap.add_argument("--size", type=int, default=32, help="number of claims")
     ap.add_argument("--k", type=int, default=8, help="demos per ICL prompt")
     ap.add_argument("--seed", type=int, default=0)

@@ -81,9 +81,6 @@ class SearchState:
     initialised:bool=False # The K initial labels have been drawn
     safe:dict|None=None # Snapshot after the last completed iteration (what a checkpoint saves)
 
-    @property
-    def labeled(self): return sum(l is not None for l in self.labels)
-
 # %% ../nbs/03_search.ipynb #b8231723
 def labeled_accuracy(labels:list, gold:list) -> float|None:
     "Accuracy over examples that have both a label and a gold label (`None` if there are none)."
@@ -232,7 +229,7 @@ class ICMSearcher:
                            consistency_fix_iterations=consistency_fix_iterations, context_size=context_size, batch_size=batch_size,
                            seed=seed, block_size=block_size, patience=patience, reshuffle_every=reshuffle_every, labels=list(labels))
         _check_params(self.params)
-        self.__dict__.update({k: v for k, v in self.params.items()})
+        self.__dict__.update(self.params)
         self.labels = tuple(labels)
         self.model_name, self.device = model_name, device
         self._model = model if model is not None else model_name if isinstance(model_name, ICMModel) else None
