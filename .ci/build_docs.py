@@ -19,8 +19,8 @@ from nbdev.process import Processor
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/"nbs"
 # Pages the site must have (notebook paths under nbs/, without .ipynb): the build fails if one is missing.
-EXPECTED = ["index", "00_data", "01_scoring", "02_consistency", "03_search", "03a_monitor", "04_export", "05_cli",
-            "tutorials/01_quick_start", "tutorials/02_truthfulqa", "tutorials/03_your_own_data"]
+EXPECTED = ["index", "00_data", "01_scoring", "02_consistency", "03_search", "03a_monitor", "04_export", "05_cli", "06_train",
+            "tutorials/01_quick_start", "tutorials/02_truthfulqa", "tutorials/03_your_own_data", "tutorials/04_finetune"]
 SECTIONS = {"": "API", "tutorials": "Tutorials"}  # folder under nbs/ -> nav section (index.ipynb is Home)
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="120" height="20" role="img" aria-label="Open in Colab">

@@ -21,6 +21,7 @@ class Callback:
     def on_search_start(self, searcher, state): pass
     def on_iteration(self, searcher, state, record:dict): pass
     def on_search_end(self, searcher, result): pass
+    def on_search_error(self, searcher, error:Exception): pass  # the search failed (its checkpoint is saved); it re-raises next
 
 # %% ../nbs/03_search.ipynb #d8b9102f
 def temperature(n:int, initial:float, final:float, beta:float) -> float:
@@ -167,6 +168,7 @@ class ConsoleProgress(Callback):
         self.bar.update(1)
     def on_search_end(self, searcher, result):
         if self.bar is not None: self.bar.close(); self.bar = None
+    def on_search_error(self, searcher, error): self.on_search_end(searcher, None)
 
 # %% ../nbs/03_search.ipynb #221efd83
 def atomic_write_text(path, text:str):
@@ -202,7 +204,7 @@ def _check_params(p:dict):
 class ICMSearcher:
     "Internal Coherence Maximization: label claims by simulated annealing over U = α·P − I."
     def __init__(self,
-                 model_name=None, # Hub id, folder, `.gguf`, an `ICMModel`, or `None` for the embedded default
+                 model_name=None, # Hub id, folder, `.gguf`, an `ICMModel` or `ServerModel`, or `None` for the embedded default
                  alpha:float=5.0, # Weight of mutual predictability P (a mean log-prob) against inconsistencies I (a count)
                  initial_temperature:float=10.0, # T₀
                  final_temperature:float=0.01, # T_min
@@ -232,7 +234,7 @@ class ICMSearcher:
         self.__dict__.update(self.params)
         self.labels = tuple(labels)
         self.model_name, self.device = model_name, device
-        self._model = model if model is not None else model_name if isinstance(model_name, ICMModel) else None
+        self._model = model if model is not None else model_name if hasattr(model_name, "label_logprobs") else None
         self.checker = consistency_checker or LogicalConsistencyChecker()
         self.extra_callbacks, self.verbose = list(callbacks or []), verbose
         self.checkpoint_path, self.checkpoint_every = checkpoint_path, checkpoint_every
@@ -391,13 +393,14 @@ def search(self:ICMSearcher,
             idxs = batches[run["batch"]]
             examples = [dataset[i] for i in idxs]
             saved, run["resumed_state"] = run.get("resumed_state"), None
+            run["rng_at_batch"] = rng.getstate()  # a checkpoint taken before the batch's first iteration restarts it from here
             b = _Batch(self, examples, seed=rng.randrange(2**31) if saved is None else 0)  # a resumed batch restores its order
             state = SearchState(examples, b.mp.labels, run["batch"], len(batches), self.max_iterations)
             if saved: _load_state(state, b, saved, rng)
             run["state"], run["batch_engine"] = state, b
             reason = self._anneal(state, b, rng, callbacks, t0, tokens0)
             run["done"].append(self._batch_records(state, b, reason))
-            run["batch"] += 1; run["state"] = None
+            run["batch"] += 1; run["state"] = run["rng_at_batch"] = None
             run["tokens"], run["seconds"] = model.tokens - tokens0, time.perf_counter() - t0
             if self.checkpoint_path: self.save_checkpoint()
     except KeyboardInterrupt:
@@ -405,6 +408,11 @@ def search(self:ICMSearcher,
         run["tokens"], run["seconds"] = model.tokens - tokens0, time.perf_counter() - t0
         if self.checkpoint_path: self.save_checkpoint()
         if run["state"] is not None: run["done"].append(self._batch_records(run["state"], run["batch_engine"], reason, partial=True))
+    except Exception as e:  # e.g. a `ServerError`: keep what is done, then let the caller see the error
+        run["tokens"], run["seconds"] = model.tokens - tokens0, time.perf_counter() - t0
+        if self.checkpoint_path: self.save_checkpoint()
+        for cb in callbacks: cb.on_search_error(self, e)
+        raise
     result = self._result(run, reason, model.tokens - tokens0, time.perf_counter() - t0)
     for cb in callbacks: cb.on_search_end(self, result)
     return result
@@ -422,7 +430,7 @@ def save_checkpoint(self:ICMSearcher):
         safe = dict(state.safe)
         data["state"] = {**safe, "rng": _jsonable_state(safe["rng"]), "mp_rng": _jsonable_state(safe["mp_rng"]),
                          "history": state.history[:safe["history_len"]]}
-    else: data["rng"] = _jsonable_state(run["rng"].getstate())
+    else: data["rng"] = _jsonable_state(run.get("rng_at_batch") or run["rng"].getstate())
     atomic_write_text(self.checkpoint_path, json.dumps(data))
 
 @patch

@@ -1,0 +1,81 @@
+#!/usr/bin/env python
+"""The in-process backend against the server backend on the same work, on this machine: labels per second and tokens
+per second. The server is llama.cpp's OpenAI-compatible server (`llama-cpp-python[server]`) on the embedded default
+model's GGUF, started here on 127.0.0.1 (the same weights the in-process model converts from).
+
+    python benchmarks/backends.py              # 32 review claims; ICM run on 16 claims, 10 iterations
+    python benchmarks/backends.py --quick      # 16 claims, no ICM run
+
+Rows:
+- zero-shot: every claim scored once with no demos (one label distribution per claim);
+- k-demo P(D): every claim scored once given its context of k gold-labeled demos (one full P(D) evaluation);
+- ICM run: a short search, both backends with the same seed; wall time, labels that agree.
+"labels/s" = label distributions computed per second (two log-probs each); "tokens" = tokens the backend ran
+(in-process: with key/value reuse) or sent (server: prompt tokens of every request, two requests per claim, as the
+server reports them; llama.cpp reuses the previous request's prefix, so it computes fewer). "stock server" is
+llama-cpp-python without our partial-sort patch (`LlamaCppServer(fast_logprobs=False)`): it sorts the whole
+262,144-token vocabulary in Python for every echoed token.
+"""
+import argparse, os, time
+from icm.data import create_synthetic_dataset
+from icm.scoring import LlamaCppServer, MutualPredictability, ServerModel, load_model
+from icm.search import ICMSearcher
+
+def timed(fn):
+    t = time.perf_counter(); out = fn(); return out, time.perf_counter() - t
+
+def zero_shot(m, claims):
+    return m.label_logprobs([e.input_text for e in claims])
+
+def k_demo(m, claims, k):
+    mp = MutualPredictability(m, claims, context_size=k, seed=0)
+    mp.set_labels([e.gold_label for e in claims])
+    return mp._ensure(range(len(claims)), mp.labels)
+
+def row(name, backend, n, secs, tokens):
+    print(f"| {name} | {backend} | {n} | {secs:.1f} | {n / secs:.2f} | {tokens:,} | {tokens / secs:,.0f} |", flush=True)
+
+def measure(name, backend, m, fn, n):
+    t0 = m.tokens
+    out, secs = timed(fn)
+    row(name, backend, n, secs, m.tokens - t0)
+    return out
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    p.add_argument("--claims", type=int, default=32)
+    p.add_argument("--k", type=int, default=8)
+    p.add_argument("--run-claims", type=int, default=16)
+    p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--stock-claims", type=int, default=4, help="claims for the stock (unpatched) server's zero-shot row")
+    p.add_argument("--quick", action="store_true")
+    a = p.parse_args()
+    if a.quick: a.claims, a.iterations = 16, 0
+    claims = create_synthetic_dataset("review_comparison", a.claims, seed=0)
+    lm = load_model(device="cpu")
+    lm.label_logprobs([claims[0].input_text])  # warm-up
+    print(f"{os.cpu_count()} CPU cores; {a.claims} review_comparison claims, {sum(len(lm.encode(e.input_text)) for e in claims) / len(claims):.1f} tokens each\n")
+    print("| work | backend | labels | seconds | labels/s | tokens | tokens/s |\n|---|---|---|---|---|---|---|")
+    measure("zero-shot", "in-process", lm, lambda: zero_shot(lm, claims), len(claims))
+    measure(f"{a.k}-demo P(D)", "in-process", lm, lambda: k_demo(lm, claims, a.k), len(claims))
+    with LlamaCppServer() as server:
+        sm = ServerModel(server.base_url)
+        sm.check()
+        measure("zero-shot", "server", sm, lambda: zero_shot(sm, claims), len(claims))
+        measure(f"{a.k}-demo P(D)", "server", sm, lambda: k_demo(sm, claims, a.k), len(claims))
+        if a.iterations:
+            data = create_synthetic_dataset("review_comparison", a.run_claims, seed=1)
+            kw = dict(max_iterations=a.iterations, context_size=4, initial_examples=4, seed=0, verbose=False)
+            local, ls = timed(lambda: ICMSearcher(lm, **kw).search(data))
+            remote, rs = timed(lambda: ICMSearcher(sm, **kw).search(data))
+            for name, res, secs in (("in-process", local, ls), ("server", remote, rs)):
+                row(f"ICM run ({a.run_claims} claims, {a.iterations} it.)", name, len(res.labels), secs, res.metadata["tokens"])
+            same = sum(x == y for x, y in zip(local.labels, remote.labels))
+            print(f"\nICM run: labels agree on {same}/{len(local.labels)}; accuracy in-process {local.accuracy:.1%}, server {remote.accuracy:.1%}")
+    if a.stock_claims:
+        with LlamaCppServer(fast_logprobs=False) as stock:
+            sm = ServerModel(stock.base_url, timeout=600)
+            sm.check()
+            measure("zero-shot", "stock server", sm, lambda: zero_shot(sm, claims[:a.stock_claims]), a.stock_claims)
+
+if __name__ == "__main__": main()
