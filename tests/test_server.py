@@ -6,15 +6,23 @@ activations it quantizes to 8 bits and keeps an F16 key/value cache, so the two 
 review claims (zero-shot and with 8 demos): mean |Δ log p(True)| 0.05-0.07 nats, max 0.22, the larger label differs
 on 1 claim of 32 (zero-shot on 4 of 16, all with log-odds within ±0.4). The tests allow mean < 0.15, max < 0.5, and the
 larger label agreeing on at least 90% of the claims the in-process model decides by more than 0.5 nats (a flip needs a
-margin within twice the measured error)."""
-import json, subprocess, sys, time
+margin within twice the measured error). llama.cpp is not batch-invariant: it reuses the key/values of the
+previous request's common prefix, so the same prompt sent after other requests differs by up to 0.13 nats (0.017 on
+average; 32 prompts in three orders). The server's two request forms (top: the next token's top log-probs; echo: the
+prompt's own log-probs) are the same computation: sent in the same order they differ by at most 0.025 nats (mean
+0.001); the test allows max 0.1, mean 0.02.
+
+Transient failures are injected by `FlakyProxy`, a local HTTP proxy in front of the real server that answers chosen
+completion requests with an error status, a dropped connection, a body cut in half, or a body without log-probs."""
+import json, socket, subprocess, sys, threading, time, urllib.error, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 import pytest
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server] (.ci/run installs it)")
 from icm.data import create_synthetic_dataset
-from icm.scoring import LlamaCppServer, MutualPredictability, ServerError, ServerModel, load_model
-from icm.search import ICMSearcher
+from icm.scoring import LlamaCppServer, MutualPredictability, ServerCapabilityError, ServerError, ServerModel, demo_text, load_model
+from icm.search import Callback, ICMSearcher
 from test_cli import ICM, clean_env, icm
 
 @pytest.fixture(scope="module")
@@ -34,13 +42,29 @@ def compare(a:list, b:list, margin:float=0.5):
     agree = sum((x[0] >= x[1]) == (y[0] >= y[1]) for x, y in decided) / max(len(decided), 1)
     return sum(d) / len(d), max(d), agree
 
-def test_zero_shot_logprobs_agree(server, lm, claims):
-    sm = ServerModel(server.base_url)
+@pytest.mark.parametrize("form", ["echo", "auto"])
+def test_zero_shot_logprobs_agree(server, lm, claims, form):
+    sm = ServerModel(server.base_url, logprobs_form=form)
     prompts = [e.input_text for e in claims]
     mean, mx, agree = compare([list(r.values()) for r in sm.label_logprobs(prompts)], [list(r.values()) for r in lm.label_logprobs(prompts)])
-    print(f"zero-shot: mean |Δ| {mean:.3f}, max {mx:.3f}, agree {agree:.0%}")
+    print(f"zero-shot, {sm.form} form: mean |Δ| {mean:.3f}, max {mx:.3f}, agree {agree:.0%}; {sm.echoed} of {len(prompts)} prompts read by echo")
     assert mean < 0.15 and mx < 0.5 and agree >= 0.9
-    assert sm.forward_calls == 2 + 2 * len(prompts) and sm.tokens > 0  # the probe, then one request per prompt and label
+    if form == "echo": assert sm.forward_calls == 2 + 2 * len(prompts) and sm.tokens > 0  # the probe, then one request per prompt and label
+    else:  # llama.cpp's top log-probs agree with its echoed ones: the probe (2 echo, 1 top, 2 echo), one top request per prompt, two echo where a label is missing
+        assert sm.form == "top" and sm.forward_calls == 5 + len(prompts) + 2 * sm.echoed
+
+def test_top_and_echo_forms_agree(server, claims):
+    "The two request forms give the same log-probs (one top request per prompt against two echo requests)."
+    ctx = "".join(demo_text(e, e.gold_label) for e in claims[:6])
+    prompts = [ctx + e.input_text for e in claims[6:]]
+    top, echo = (ServerModel(server.base_url, logprobs_form=f, concurrency=1) for f in ("top", "echo"))
+    a, b = top.label_logprobs(prompts), echo.label_logprobs(prompts)
+    d = [abs(x["True"] - y["True"]) for x, y in zip(a, b)]
+    print(f"top vs echo on {len(prompts)} prompts with 6 demos: mean |Δ| {sum(d) / len(d):.4f}, max {max(d):.4f}; "
+          f"requests {top.forward_calls - 2} vs {echo.forward_calls - 2}; {top.echoed} read by echo")
+    assert max(d) < 0.1 and sum(d) / len(d) < 0.02
+    assert top.forward_calls - 2 == len(prompts) + 2 * top.echoed and echo.forward_calls - 2 == 2 * len(prompts)
+    assert top.echoed < len(prompts)  # with demos in the prompt the labels are among the top 20
 
 def test_in_context_logprobs_agree(server, lm, claims):
     sm = ServerModel(server.base_url, concurrency=4)
@@ -67,6 +91,82 @@ def test_capability_and_reachability_errors(server):
     with pytest.raises(ServerError, match="does not serve 'nope'"): ServerModel(server.base_url, model="nope").label_logprobs(["x"])
     with pytest.raises(ServerError, match="unreachable"): ServerModel("http://127.0.0.1:9/v1", max_retries=1, timeout=2).label_logprobs(["x"])
     with pytest.raises(ValueError, match="base_url"): ServerModel(None)
+
+class FlakyProxy:
+    "A local HTTP proxy in front of the real server; `faults` lists what the next completion requests get instead of a plain answer."
+    def __init__(self, target:str):
+        self.target, self.faults, self.seen = target.rstrip("/"), [], []
+        proxy = self
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def do_GET(self): self._forward(None)
+            def do_POST(self): self._forward(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            def _send(self, code, body):
+                self.send_response(code); self.send_header("Content-Type", "application/json"); self.send_header("Content-Length", str(len(body)))
+                self.end_headers(); self.wfile.write(body)
+            def _forward(self, body):
+                fault = proxy.faults.pop(0) if self.path.endswith("/completions") and proxy.faults else None
+                proxy.seen.append((self.path, fault))
+                if fault == "reset": self.connection.shutdown(socket.SHUT_RDWR); self.close_connection = True; return
+                if isinstance(fault, int): return self._send(fault, json.dumps({"error": {"message": f"injected {fault}"}}).encode())
+                req = urllib.request.Request(proxy.target + self.path, body, {"Content-Type": "application/json"}, method=self.command)
+                try:
+                    with urllib.request.urlopen(req, timeout=120) as r: code, out = r.status, r.read()
+                except urllib.error.HTTPError as e: code, out = e.code, e.read()
+                if fault == "truncated": out = out[:len(out) // 2]
+                if fault == "no_logprobs":
+                    d = json.loads(out)
+                    for c in d["choices"]: c["logprobs"] = None
+                    out = json.dumps(d).encode()
+                self._send(code, out)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    @property
+    def base_url(self): return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.httpd.shutdown(); self.httpd.server_close()
+
+PROMPTS = ["Review: A wonderful film.\nClaim: This review is positive.\nI think this claim is",
+           "Review: A dreadful film.\nClaim: This review is positive.\nI think this claim is"]
+
+@pytest.mark.parametrize("form", ["top", "echo"])
+def test_transient_failures_are_retried(server, form):
+    "503, a dropped connection, 429 and 500 (on one request) are retried with backoff; the answers are those of a server that never failed."
+    want = ServerModel(server.base_url, logprobs_form=form, concurrency=1).label_logprobs(PROMPTS)  # one at a time: llama.cpp sees the same requests in the same order
+    with FlakyProxy(server.base_url[:-3]) as proxy:
+        sm = ServerModel(proxy.base_url, max_retries=4, logprobs_form=form, concurrency=1)
+        sm.check()
+        proxy.faults[:] = [503, "reset", 429, 500]
+        got = sm.label_logprobs(PROMPTS)
+        assert not proxy.faults and got == want
+        proxy.faults[:] = [503] * 5  # one more than the retries: the first request fails for good
+        with pytest.raises(ServerError, match=r"answered 503 \(after 4 retries\)"): sm.label_logprobs(PROMPTS)
+
+@pytest.mark.parametrize("fault, error, text", [("truncated", ServerError, "unreadable response"),
+                                                ("no_logprobs", ServerCapabilityError, "no top log-probs")])
+def test_partial_response_is_an_error_not_a_label(server, fault, error, text):
+    with FlakyProxy(server.base_url[:-3]) as proxy:
+        sm = ServerModel(proxy.base_url, max_retries=0, concurrency=1, logprobs_form="top")
+        sm.check()
+        proxy.faults[:] = [fault]
+        with pytest.raises(error, match=text): sm.label_logprobs(PROMPTS)
+
+def test_server_failing_mid_search_keeps_a_checkpoint_then_resumes(server, tmp_path):
+    "A server that answers 503 to everything from iteration 4 on: `ServerError`, the checkpoint keeps those iterations; resumed, the search finishes."
+    data = create_synthetic_dataset("review_comparison", 8, seed=2)
+    kw = dict(max_iterations=8, context_size=2, initial_examples=4, seed=0, verbose=False, checkpoint_path=tmp_path/"run.json")
+    with FlakyProxy(server.base_url[:-3]) as proxy:
+        class FailFromIteration4(Callback):
+            def on_iteration(self, searcher, state, record):
+                if record["iteration"] == 4: proxy.faults[:] = [503] * 10_000
+        with pytest.raises(ServerError, match=r"503 \(after 1 retries\)"):
+            ICMSearcher(ServerModel(proxy.base_url, max_retries=1), callbacks=[FailFromIteration4()], **kw).search(data)
+        saved = json.loads((tmp_path/"run.json").read_text())["state"]["iteration"]
+        assert saved >= 4, saved
+        proxy.faults.clear()
+        resumed = ICMSearcher(ServerModel(proxy.base_url), **kw).search(data, resume=True)
+    assert resumed.iterations == 8 and resumed.convergence_info["reason"] == "max_iterations" and resumed.labels
+    print(f"failed after iteration {saved}; resumed to {resumed.iterations}")
 
 def _completions(log:Path) -> int:
     return log.read_text(errors="replace").count("POST /v1/completions") if log.exists() else 0
@@ -103,3 +203,4 @@ def test_cli_server_settings_errors():
     assert_one(icm("run", "--backend", "server", "--synthetic", "math"), "--backend server needs --base-url")
     assert_one(icm("run", "--base-url", "http://x", "--synthetic", "math"), "--base-url needs --backend server")
     assert_one(icm("run", "--backend", "server", "--base-url", "http://x", "--concurrency", 0, "--synthetic", "math"), "concurrency must be ≥ 1")
+    assert_one(icm("run", "--backend", "server", "--base-url", "http://x", "--logprobs-form", "all", "--synthetic", "math"), "logprobs-form must be one of auto, top, echo")
