@@ -351,7 +351,7 @@ def cmd_train(args) -> int:
     "Fine-tune a model on the labels of an ICM result and save it."
     if args.epochs <= 0 or args.batch_size < 1 or args.lora_rank < 1: raise UsageError("Need --epochs > 0, --batch-size ≥ 1, --lora-rank ≥ 1")
     with user_errors(f"--device {args.device}"): resolve_device(args.device)
-    with user_errors(): source = ICMExporter(ICMStorage(args.results_dir)).source(args.input_path)
+    with user_errors(): source = ICMStorage(args.results_dir).resolve(args.input_path)
     with user_errors(), quiet_libraries(getattr(args, "log_level", "WARNING")):
         res = finetune(source, args.model, args.method, args.output_dir, epochs=args.epochs, learning_rate=args.learning_rate, lora=args.lora,
                        lora_rank=args.lora_rank, batch_size=args.batch_size, labels=args.labels, max_steps=args.max_steps, seed=args.seed,
@@ -522,7 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.set_defaults(func=cmd_push)
 
     t = sub.add_parser("train", parents=[common], help="Fine-tune a model on an ICM result (SFT or DPO)", description="Fine-tune a model on the labels of an ICM result.")
-    t.add_argument("--input-path", required=True, help="ICM result file (or its name in --results-dir)")
+    t.add_argument("--input-path", required=True, help="ICM result file (or its name in --results-dir), a DPO pairs file (icm export --format dpo), or with --labels gold a data file")
     t.add_argument("--method", choices=("sft", "dpo"), default="sft", help="sft: claim -> label (default); dpo: the exported preference pairs")
     t.add_argument("--output-dir", required=True, help="Where the trained model goes")
     t.add_argument("--model", help="Base model: Hub id, local folder or .gguf (default: the embedded Gemma 3 270M)")

@@ -14,22 +14,42 @@ from .storage import ICMStorage, result_summary
 from .exporters import ICMExporter, dpo_pairs
 
 # %% auto #0
-__all__ = ['TrainingError', 'labeled_records', 'sft_rows', 'sft_tokens', 'dpo_rows', 'TrainResult', 'finetune', 'evaluate_model',
-           'compare_models', 'IterativeRound', 'split_groups', 'iterative_icm']
+__all__ = ['TrainingError', 'labeled_records', 'sft_rows', 'sft_tokens', 'dpo_rows', 'read_dpo_file', 'training_rows',
+           'TrainResult', 'finetune', 'evaluate_model', 'compare_models', 'IterativeRound', 'split_groups',
+           'iterative_icm']
 
 # %% ../nbs/06_train.ipynb #bf1019a5
 class TrainingError(ValueError):
     "Training input that cannot work (no labels, no pairs for DPO, a model that cannot be loaded): one clear line."
 
-def labeled_records(source, # A result file (path or name), an `ICMResult`, example records, or an `ICMDataset` (gold labels)
+def _is_dataset(x) -> bool: return isinstance(x, ICMDataset) or (isinstance(x, list) and bool(x) and isinstance(x[0], ICMExample))
+
+def _first_record(path):
+    "The first line of a JSONL file, parsed (`None` for anything else)."
+    try:
+        with open(path, encoding="utf-8") as f: rec = json.loads(f.readline())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError): return None
+    return rec if isinstance(rec, dict) else None
+
+def _read_source(source):
+    "The example records of a result (a result or `icm export` JSONL file, its name, an `ICMResult`, records), or the `ICMDataset` of a data file."
+    if isinstance(source, (str, Path)) and Path(source).is_file():
+        first = _first_record(source) or {}
+        if not (first.get("record") == "header" or {"input", "label", "metadata"} <= set(first)):  # not what icm writes: a data file
+            from icm.data import load_icm_dataset
+            return load_icm_dataset(source)
+    return ICMExporter().source(source)[1]
+
+def labeled_records(source, # A result (file, name, `ICMResult`, records, an `icm export --format jsonl` file); or an `ICMDataset` or data file (gold labels)
                     labels:str="icm") -> list[dict]: # `icm`: the labels in the result; `gold`: the examples' gold labels
     "Example records `{input, label, metadata}` to train on, with the chosen labels."
     if labels not in ("icm", "gold"): raise TrainingError(f"labels must be 'icm' or 'gold', got {labels!r}")
-    if isinstance(source, ICMDataset) or (isinstance(source, list) and source and isinstance(source[0], ICMExample)):
-        examples = [dict(input=e.input_text, label=e.gold_label, confidence=None, metadata=dict(e.metadata)) for e in source]
-        if labels == "icm": raise TrainingError("A dataset has no ICM labels: label it with ICMSearcher first, or train on labels='gold'")
-    else: examples = ICMExporter().source(source)[1]
     what = source if isinstance(source, (str, Path)) else type(source).__name__
+    if not _is_dataset(source): source = _read_source(source)
+    if _is_dataset(source):
+        if labels == "icm": raise TrainingError(f"{what} is a data set with no ICM labels: label it with ICMSearcher (or icm run) first, or train on labels='gold'")
+        examples = [dict(input=e.input_text, label=e.gold_label, confidence=None, metadata=dict(e.metadata)) for e in source]
+    else: examples = source
     if labels == "gold":
         missing = sum(e["metadata"].get("gold_label") is None for e in examples)
         if missing: raise TrainingError(f"{missing} of {len(examples)} examples in {what} have no gold label")
@@ -57,6 +77,29 @@ def dpo_rows(examples:list[dict], create_pairs:bool=False) -> list[dict]:
     rows, report = dpo_pairs(examples, create_pairs)
     if not rows: raise TrainingError(f"No DPO pairs in these {len(examples)} examples ({report.describe()}); DPO needs groups with both labels. Use method='sft'")
     return rows
+
+def read_dpo_file(path) -> list[dict]|None:
+    "The rows of a DPO pairs file (`icm export --format dpo`), or `None` if `path` is not one."
+    if not (isinstance(path, (str, Path)) and Path(path).is_file() and {"prompt", "chosen", "rejected"} <= set(_first_record(path) or {})): return None
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip(): continue
+        try: r = json.loads(line)
+        except json.JSONDecodeError as e: raise TrainingError(f"{path}: line {n} is not valid JSON ({e.msg})") from None
+        if not (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("prompt", "chosen", "rejected"))):
+            raise TrainingError(f"{path}: line {n} is not a DPO pair (needs string prompt, chosen, rejected)")
+        rows.append(dict(prompt=r["prompt"], chosen=r["chosen"], rejected=r["rejected"]))
+    return rows
+
+def training_rows(source, method:str="sft", labels:str="icm") -> list[dict]:
+    "What `finetune` trains on: prompt-completion rows (SFT) or preference pairs (DPO), from anything `labeled_records` reads or a DPO pairs file."
+    pairs = read_dpo_file(source)
+    if pairs is None:
+        examples = labeled_records(source, labels)
+        return sft_rows(examples) if method == "sft" else dpo_rows(examples)
+    if method != "dpo": raise TrainingError(f"{source} holds DPO pairs (prompt, chosen, rejected): train on it with method='dpo'")
+    if labels != "icm": raise TrainingError(f"{source} holds DPO pairs, whatever labels made them: labels='gold' needs the claims (a result or data file)")
+    return pairs
 
 # %% ../nbs/06_train.ipynb #d0e0a317
 @dataclass
@@ -88,7 +131,7 @@ def _prepare_output(output_dir, overwrite:bool) -> Path:
     return out
 
 # %% ../nbs/06_train.ipynb #324967b8
-def finetune(source, # A result file (path or name), an `ICMResult`, example records, or an `ICMDataset` (with `labels='gold'`)
+def finetune(source, # A result (file, name, `ICMResult`, records), a DPO pairs file, or, with `labels='gold'`, an `ICMDataset` or data file
              model=None, # Base model: `None` (the embedded default), a Hub id/folder/`.gguf`, or an `ICMModel` (copied, not changed)
              method:str="sft", # `sft` (claim → label) or `dpo` (preference pairs)
              output_dir="icm_model", # Where the trained model goes
@@ -101,8 +144,7 @@ def finetune(source, # A result file (path or name), an `ICMResult`, example rec
     "Fine-tune a model on ICM (or gold) labels with TRL (SFT or DPO), LoRA by default; save it merged to `output_dir`."
     if method not in ("sft", "dpo"): raise TrainingError(f"method must be 'sft' or 'dpo', got {method!r}")
     if epochs <= 0 or batch_size < 1 or lora_rank < 1: raise TrainingError("Need epochs > 0, batch_size ≥ 1, lora_rank ≥ 1")
-    examples = labeled_records(source, labels)
-    rows = sft_rows(examples) if method == "sft" else dpo_rows(examples)
+    rows = training_rows(source, method, labels)
     out = _prepare_output(output_dir, overwrite)
     lm = _base_model(model, device)
     lr = learning_rate or (3e-4 if lora else 1e-5)
