@@ -14,8 +14,8 @@ _log = logging.getLogger("icm")
 
 # %% auto #0
 __all__ = ['FORMAT', 'FORMAT_VERSION', 'to_jsonable', 'label_counts', 'result_summary', 'result_records', 'read_result_file',
-           'is_result_file', 'write_new_file', 'safe_name', 'default_result_name', 'ICMStorage', 'confidence_stats',
-           'consistency_stats', 'gold_stats', 'search_stats', 'result_statistics']
+           'first_record', 'is_result_file', 'write_new_file', 'safe_name', 'default_result_name', 'ICMStorage',
+           'confidence_stats', 'consistency_stats', 'gold_stats', 'search_stats', 'result_statistics']
 
 # %% ../nbs/04a_storage.ipynb #d2a4079d
 FORMAT, FORMAT_VERSION = "icm-result", 1
@@ -75,12 +75,17 @@ def read_result_file(path) -> tuple[dict, list[dict]]:
         raise ValueError(f"{path}: truncated: the header announces {expected} examples, the file has {len(examples)}")
     return header, examples
 
-def is_result_file(path) -> bool:
-    "Whether the first line of `path` is an ICM result header (cheap: reads one line)."
+def first_record(path) -> dict|None:
+    "The first line of a JSONL file as a dict, or `None` (not readable, not JSON, not an object); reads one line."
     try:
         with open(path, encoding="utf-8") as f: rec = json.loads(f.readline())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError): return False
-    return isinstance(rec, dict) and rec.get("record") == "header" and rec.get("format") == FORMAT
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError): return None
+    return rec if isinstance(rec, dict) else None
+
+def is_result_file(path) -> bool:
+    "Whether the first line of `path` is an ICM result header (cheap: reads one line)."
+    rec = first_record(path) or {}
+    return rec.get("record") == "header" and rec.get("format") == FORMAT
 
 # %% ../nbs/04a_storage.ipynb #1a75d95e
 def write_new_file(directory, stem:str, text:str, suffix:str=".jsonl") -> Path:

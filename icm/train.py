@@ -10,7 +10,7 @@ from pathlib import Path
 from .data import ICMDataset, ICMExample, LABELS
 from .scoring import ICMModel, load_model, resolve_device, zero_shot_accuracy
 from .search import ICMResult, ICMSearcher
-from .storage import ICMStorage, result_summary
+from .storage import ICMStorage, first_record, is_result_file, result_summary
 from .exporters import ICMExporter, dpo_pairs
 
 # %% auto #0
@@ -24,18 +24,10 @@ class TrainingError(ValueError):
 
 def _is_dataset(x) -> bool: return isinstance(x, ICMDataset) or (isinstance(x, list) and bool(x) and isinstance(x[0], ICMExample))
 
-def _first_record(path):
-    "The first line of a JSONL file, parsed (`None` for anything else)."
-    try:
-        with open(path, encoding="utf-8") as f: rec = json.loads(f.readline())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError): return None
-    return rec if isinstance(rec, dict) else None
-
 def _read_source(source):
     "The example records of a result (a result or `icm export` JSONL file, its name, an `ICMResult`, records), or the `ICMDataset` of a data file."
     if isinstance(source, (str, Path)) and Path(source).is_file():
-        first = _first_record(source) or {}
-        if not (first.get("record") == "header" or {"input", "label", "metadata"} <= set(first)):  # not what icm writes: a data file
+        if not (is_result_file(source) or {"input", "label", "metadata"} <= set(first_record(source) or {})):  # not what icm writes: a data file
             from icm.data import load_icm_dataset
             return load_icm_dataset(source)
     return ICMExporter().source(source)[1]
@@ -80,7 +72,7 @@ def dpo_rows(examples:list[dict], create_pairs:bool=False) -> list[dict]:
 
 def read_dpo_file(path) -> list[dict]|None:
     "The rows of a DPO pairs file (`icm export --format dpo`), or `None` if `path` is not one."
-    if not (isinstance(path, (str, Path)) and Path(path).is_file() and {"prompt", "chosen", "rejected"} <= set(_first_record(path) or {})): return None
+    if not (isinstance(path, (str, Path)) and Path(path).is_file() and {"prompt", "chosen", "rejected"} <= set(first_record(path) or {})): return None
     rows = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip(): continue
