@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib, copy, json, math, os, random, shutil, tempfile, time, warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from .data import ICMDataset, ICMExample, LABELS
+from .data import ICMDataset, ICMExample, LABELS, read_records
 from .scoring import ICMModel, load_model, resolve_device, zero_shot_accuracy
 from .search import ICMResult, ICMSearcher
 from .storage import ICMStorage, first_record, is_result_file, result_summary
@@ -73,15 +73,10 @@ def dpo_rows(examples:list[dict], create_pairs:bool=False) -> list[dict]:
 def read_dpo_file(path) -> list[dict]|None:
     "The rows of a DPO pairs file (`icm export --format dpo`), or `None` if `path` is not one."
     if not (isinstance(path, (str, Path)) and Path(path).is_file() and {"prompt", "chosen", "rejected"} <= set(first_record(path) or {})): return None
-    rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip(): continue
-        try: r = json.loads(line)
-        except json.JSONDecodeError as e: raise TrainingError(f"{path}: line {n} is not valid JSON ({e.msg})") from None
-        if not (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("prompt", "chosen", "rejected"))):
-            raise TrainingError(f"{path}: line {n} is not a DPO pair (needs string prompt, chosen, rejected)")
-        rows.append(dict(prompt=r["prompt"], chosen=r["chosen"], rejected=r["rejected"]))
-    return rows
+    keys, rows = ("prompt", "chosen", "rejected"), read_records(path)
+    bad = next((n for n, r in enumerate(rows, 1) if not (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys))), None)
+    if bad: raise TrainingError(f"{path}: record {bad} is not a DPO pair (needs string prompt, chosen, rejected)")
+    return [{k: r[k] for k in keys} for r in rows]
 
 def training_rows(source, method:str="sft", labels:str="icm") -> list[dict]:
     "What `finetune` trains on: prompt-completion rows (SFT) or preference pairs (DPO), from anything `labeled_records` reads or a DPO pairs file."
