@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """Build the documentation site offline: `python .ci/build_docs.py` (Quarto, which `nbdev_docs` needs, is not available).
 
-1. Each notebook in nbs/ and nbs/tutorials/ goes through nbdev's own processors (directives, `#| hide`, exported cells
-   removed, `add_show_docs` for every exported symbol); the `show_doc` cells are rendered with `nbdev.showdoc.show_doc`
-   on the exported module (no notebook cell is executed: pages show the outputs saved in the notebooks). Saved outputs
-   become markdown: images as files, HTML (tables) as is, widgets statically from the notebook's saved widget state.
+1. Each notebook in nbs/ and its section folders (`SECTIONS`) goes through nbdev's own processors (directives,
+   `#| hide`, exported cells removed, `add_show_docs` for every exported symbol); the `show_doc` cells are rendered
+   with `nbdev.showdoc.show_doc` on the exported module (no notebook cell is executed: pages show the outputs saved in
+   the notebooks). Saved outputs become markdown: images as files, HTML (tables) as is, widgets statically from the
+   notebook's saved widget state.
+   Relative links to notebooks (`[the algorithm page](explanations/algorithm.ipynb)`, which work in Jupyter) become
+   links to their pages.
 2. The nav is built from the notebooks present; the build fails if one of `EXPECTED` is missing.
 3. `mkdocs build --strict` (mkdocs-material, mkdocs.yml) into `--site-dir` (default `_docs`), then every internal
    link and image of the built HTML is checked (file and #anchor).
@@ -19,9 +22,12 @@ from nbdev.process import Processor
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/"nbs"
 # Pages the site must have (notebook paths under nbs/, without .ipynb): the build fails if one is missing.
-EXPECTED = ["index", "00_data", "01_scoring", "02_consistency", "03_search", "03a_monitor", "04_export", "05_cli", "06_train",
-            "tutorials/01_quick_start", "tutorials/02_truthfulqa", "tutorials/03_your_own_data", "tutorials/04_finetune"]
-SECTIONS = {"": "API", "tutorials": "Tutorials"}  # folder under nbs/ -> nav section (index.ipynb is Home)
+EXPECTED = ["index", "00_data", "01_model", "01a_scoring", "01b_server", "01c_baselines", "02_consistency", "02a_results",
+            "02b_callbacks", "03_search", "03a_monitor", "04_export", "04a_storage", "04b_commands", "05_cli", "06_train",
+            "06a_iterative",
+            "tutorials/01_quick_start", "tutorials/02_truthfulqa", "tutorials/03_your_own_data", "tutorials/04_finetune",
+            "explanations/algorithm"]
+SECTIONS = {"": "API", "tutorials": "Tutorials", "explanations": "Explanations"}  # folder under nbs/ -> nav section (index.ipynb is Home)
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="120" height="20" role="img" aria-label="Open in Colab">
 <rect width="120" height="20" rx="3" fill="#f9ab00"/><rect width="44" height="20" rx="3" fill="#555"/><rect x="40" width="4" height="20" fill="#555"/>
@@ -198,6 +204,11 @@ def linkify(md:str, up:str, syms:dict, anchors:dict) -> str:
 
 # --- a notebook to a page --------------------------------------------------------------------------------------------
 
+_NB_LINK = re.compile(r"(\]\()([^()\s:#]+)\.ipynb(#[^()\s]*)?\)")
+def notebook_links(md:str) -> str:
+    "Relative markdown links to notebooks (`[x](explanations/algorithm.ipynb)`, right in Jupyter) point to their pages (`.md`)."
+    return _NB_LINK.sub(lambda m: f"{m[1]}{page_name(m[2])}.md{m[3] or ''})", md)
+
 def _title(cells) -> str|None:
     "The title of nbdev's `# Title` + `> description` first markdown cell."
     first = next((c.source.strip() for c in cells if c.cell_type == "markdown" and c.source.strip()), "")
@@ -215,7 +226,7 @@ def render_page(rel:str, out_dir:Path, nbs:Path=NBS) -> dict:
         flag = lambda k: (d.get(f"{k}:") or [""])[0].lower() == "false"
         if flag("include"): continue
         if c.cell_type == "markdown":
-            if c.source.strip(): parts.append(c.source.strip().replace(COLAB_BADGE, f"{page.up}assets/colab-badge.svg"))
+            if c.source.strip(): parts.append(notebook_links(c.source.strip().replace(COLAB_BADGE, f"{page.up}assets/colab-badge.svg")))
         elif c.cell_type == "code":
             if getattr(c, "showdoc_md", None): parts.append(c.showdoc_md); continue
             if c.source.strip() and not flag("echo"): parts.append(_fence(c.source.strip(), "python"))
@@ -240,14 +251,14 @@ def write_pages(out_dir:Path, nbs:Path=NBS) -> list[dict]:
     return pages
 
 def nav(pages:list[dict]) -> list:
-    "Home, then one section per folder (Tutorials, API), in notebook order."
+    "Home, then one section per folder (Tutorials, Explanations, API: `SECTIONS` order, API last), in notebook order."
     by_folder = {}
     for p in pages:
         if p["rel"] == "index": continue
         folder = p["rel"].rpartition("/")[0]
         by_folder.setdefault(folder, []).append({p["title"]: f"{p['name']}.md"})
     out = [{"Home": "index.md"}] if any(p["rel"] == "index" for p in pages) else []
-    for folder in ("tutorials", ""):
+    for folder in [*(f for f in SECTIONS if f), ""]:
         if by_folder.get(folder): out.append({SECTIONS[folder]: by_folder[folder]})
     return out
 

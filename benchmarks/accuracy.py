@@ -6,14 +6,23 @@ tokens and wall seconds of one ICM run.
     python benchmarks/accuracy.py                                   # all tasks, 3 seeds (about 45 minutes on 2 CPU cores)
     python benchmarks/accuracy.py --tasks review_comparison --seeds 0 --size 16 --max-iterations 40   # a quick look
 
+Every `SearchConfig` field is a flag (`--alpha`, `--context-size`, `--reshuffle-every`, ...), with the library's default.
+
 Tasks: `review_comparison` (our own: a positive and a negative review, "Review B is more positive than Review A",
 both orders), `sentiment` (our own: one review, "This review is positive."; no logical structure), `comparison` and
 `math` (the upstream synthetic tasks), `truthfulqa` (a seeded slice of whole groups of the paper's TruthfulQA claims).
 """
 import argparse, statistics, time
-from icm.scoring import icl_accuracy, load_model, zero_shot_accuracy
-from icm.search import ICMSearcher
+from dataclasses import fields, replace
+from icm.baselines import icl_accuracy, zero_shot_accuracy
+from icm.model import load_model
+from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task  # benchmarks/baselines.py: synthetic tasks and slices of the paper's claim files
+
+def search_config(args, seed) -> SearchConfig:
+    "The `SearchConfig` the flags describe, for one seed."
+    return replace(SearchConfig(), seed=seed, **{f.name: getattr(args, f.name) for f in fields(SearchConfig)
+                                                 if f.name not in ("seed", "labels")})
 
 def run_task(lm, task, args):
     "Accuracy of every method on `task` for each seed, plus ICM's tokens and seconds per run."
@@ -25,9 +34,7 @@ def run_task(lm, task, args):
         rows["zero-shot calibrated"].append(zero_shot_accuracy(lm, ds, calibrated=True))
         rows["random ICL"].append(icl_accuracy(lm, ds, "random", k=args.context_size, seed=seed))
         rows["golden ICL"].append(icl_accuracy(lm, ds, "gold", k=args.context_size, seed=seed))
-        searcher = ICMSearcher(lm, alpha=args.alpha, initial_temperature=args.t0, final_temperature=args.tmin, cooling_rate=args.beta,
-                               initial_examples=args.k0, max_iterations=args.max_iterations, context_size=args.context_size,
-                               seed=seed, verbose=False)
+        searcher = ICMSearcher(lm, search_config(args, seed), verbose=False)
         tokens, t = lm.tokens, time.perf_counter()
         result = searcher.search(ds)
         cost["tokens"].append(lm.tokens - tokens); cost["seconds"].append(time.perf_counter() - t)
@@ -43,17 +50,14 @@ def main():
     ap.add_argument("--tasks", nargs="+", default=["review_comparison", "sentiment", "comparison", "math", "truthfulqa"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--size", type=int, default=32, help="claims per task")
-    ap.add_argument("--max-iterations", type=int, default=100)
-    ap.add_argument("--context-size", type=int, default=8)
-    ap.add_argument("--alpha", type=float, default=5.0)
-    ap.add_argument("--t0", type=float, default=10.0)
-    ap.add_argument("--tmin", type=float, default=0.01)
-    ap.add_argument("--beta", type=float, default=0.99)
-    ap.add_argument("--k0", type=int, default=8, help="initial randomly labeled examples")
+    for f in fields(SearchConfig):  # every search setting, with the library's default (but 100 iterations)
+        if f.name in ("seed", "labels"): continue
+        default = 100 if f.name == "max_iterations" else f.default
+        kind = type(f.default) if f.default is not None else int
+        ap.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=default)
     args = ap.parse_args()
     lm = load_model(args.model)
-    print(f"model {lm.name}; {len(args.seeds)} seeds; size {args.size}; ICM: alpha {args.alpha}, T0 {args.t0}, Tmin {args.tmin}, "
-          f"beta {args.beta}, K {args.k0}, k {args.context_size}, {args.max_iterations} iterations", flush=True)
+    print(f"model {lm.name}; {len(args.seeds)} seeds; size {args.size}; ICM: {search_config(args, 0)}", flush=True)
     table = []
     for task in args.tasks: table.append((task, *run_task(lm, task, args)))
     methods = list(table[0][1])

@@ -20,7 +20,9 @@ whole 262,144-token vocabulary in Python for every echoed token.
 """
 import argparse, os, time
 from icm.data import create_synthetic_dataset
-from icm.scoring import LlamaCppServer, MutualPredictability, ServerModel, load_model
+from icm.model import load_model
+from icm.scoring import MutualPredictability
+from icm.server import LlamaCppServer, ServerModel
 from icm.search import ICMSearcher
 
 def timed(fn):
@@ -82,9 +84,9 @@ def main():
             measure("zero-shot", "stock llama-cpp-python server, echo", sm, lambda: zero_shot(sm, claims[:a.stock_claims]), a.stock_claims)
     if runs:
         local = runs.pop("in-process")
-        mine = {e["input"]: e["label"] for e in local.labeled_examples}
+        mine = {e.input: e.label for e in local.labeled_examples}
         for name, res in runs.items():
-            same = sum(mine.get(e["input"]) == e["label"] for e in res.labeled_examples)
+            same = sum(mine.get(e.input) == e.label for e in res.labeled_examples)
             print(f"\nICM run, {name} form: labels agree with the in-process run on {same}/{len(mine)}; "
                   f"accuracy in-process {local.accuracy:.1%}, server {res.accuracy:.1%}")
 

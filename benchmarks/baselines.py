@@ -7,7 +7,8 @@ random-label ICL and golden-label ICL (leave-one-out, k demos), with the tokens 
 """
 import argparse, time
 from icm.data import create_synthetic_dataset, find_shared_data, load_icm_dataset
-from icm.scoring import icl_accuracy, load_model, zero_shot_accuracy
+from icm.baselines import icl_accuracy, zero_shot_accuracy
+from icm.model import load_model
 
 PAPER_FILES = {"truthfulqa": "train_truthfulqa.json", "gsm8k": "test_gsm8k.json", "alpaca": "test_alpaca.json"}
 

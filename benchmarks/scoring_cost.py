@@ -18,7 +18,8 @@ Columns:
 import argparse, random, resource, time
 import torch
 from icm.data import LABELS, create_synthetic_dataset
-from icm.scoring import MutualPredictability, demo_text, direct_label_logprobs, load_model
+from icm.model import direct_label_logprobs, load_model
+from icm.scoring import MutualPredictability, demo_text
 
 def naive_tokens(lm, examples, labels):
     "Tokens of one naive full recompute: each labeled example once, with every other labeled example as a demo."

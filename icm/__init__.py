@@ -1,13 +1,15 @@
 __version__ = "0.1.0"
 
-# The public surface; the rest lives in the submodules (`icm.data`, `icm.scoring`, `icm.consistency`, `icm.search`, ...).
+# The public surface; the rest lives in the submodules (`icm.data`, `icm.model`, `icm.scoring`, `icm.search`, ...).
 from .data import ICMDataset, ICMExample, create_synthetic_dataset, load_icm_dataset
+from .results import ICMResult, LabeledExample
 
-__all__ = ["ICMDataset", "ICMExample", "create_synthetic_dataset", "load_icm_dataset", "ICMSearcher", "ICMResult"]
+__all__ = ["ICMDataset", "ICMExample", "create_synthetic_dataset", "load_icm_dataset", "ICMSearcher", "SearchConfig",
+           "ICMResult", "LabeledExample"]
 
 def __getattr__(name):
-    "`ICMSearcher` and `ICMResult` are imported on first use, so that `import icm` (and the CLI's start) need not load torch."
-    if name in ("ICMSearcher", "ICMResult"):
+    "`ICMSearcher` and `SearchConfig` are imported on first use: `import icm` need not load torch."
+    if name in ("ICMSearcher", "SearchConfig"):
         from . import search
         return getattr(search, name)
     raise AttributeError(f"module 'icm' has no attribute {name!r}")

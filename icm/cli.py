@@ -4,106 +4,148 @@
 
 # %% ../nbs/05_cli.ipynb #c8ae843b
 from __future__ import annotations
-import argparse, contextlib, hashlib, inspect, itertools, json, logging, math, os, random, sys, traceback, warnings
+import argparse, hashlib, inspect, json, logging, os, sys, traceback, typing
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from .data import (SYNTHETIC_KINDS, TASK_TYPES, ICMDataset, create_synthetic_dataset, detect_task_type, gsm8k_claims,
-                      hub_config_split, load_hub_records, load_icm_dataset, read_records, records_to_dataset)
-from .scoring import LOGPROBS_FORMS, ICMModel, ServerError, ServerModel, resolve_device
-from .search import ICMSearcher
+from fastcore.docments import docments
+from .data import (SYNTHETIC_KINDS, TASK_TYPES, ICMDataset, create_synthetic_dataset, detect_task_type,
+                      load_hub_records, load_icm_dataset, read_records,
+                      records_to_dataset)
+from .model import ICMModel, gsm8k_with_solutions, resolve_device
+from .server import LOGPROBS_FORMS, ServerError, ServerModel
+from .search import ConfigError, ICMSearcher, SearchConfig
+from .results import ICMResult
 from .storage import ICMStorage
-from .exporters import FORMATS, HubError, ICMExporter
-from .train import TrainingError, compare_models, finetune, iterative_icm
+from .iterative import iterative_icm
+from .commands import UsageError, add_commands, logging_to, one_line, quiet_libraries, user_errors
 
 _log = logging.getLogger("icm")
 
 # %% auto #0
-__all__ = ['LOG_LEVELS', 'ENV_VARS', 'BACKENDS', 'RUN_SETTINGS', 'CONFIG_SECTIONS', 'GSM8K_PROMPT', 'SEARCH_SETTINGS',
-           'UsageError', 'one_line', 'user_errors', 'signature_defaults', 'context_size_type', 'load_config',
-           'resolve_settings', 'check_settings', 'make_searcher', 'first_solution', 'solution_generator',
-           'load_run_dataset', 'checkpoint_path', 'logging_to', 'quiet_libraries', 'run_settings', 'summary_lines',
-           'cmd_run', 'cmd_train', 'cmd_evaluate', 'cmd_export', 'cmd_push', 'cmd_list', 'format_statistics',
-           'cmd_analyze', 'cmd_clean', 'build_parser', 'main']
-
-# %% ../nbs/05_cli.ipynb #478f47cb
-class UsageError(Exception):
-    "A user mistake (bad usage, bad input, an invalid setting): exit code 2 and one line on stderr."
-    def __init__(self, message:str, prog:str|None=None): super().__init__(message); self.prog = prog
-
-def one_line(e:BaseException) -> str:
-    "The first line of an exception's message (its type if it has none)."
-    text = str(e).strip()
-    if isinstance(e, OSError) and e.filename and e.strerror: text = f"{e.strerror}: {e.filename}"
-    return text.splitlines()[0] if text else type(e).__name__
-
-@contextlib.contextmanager
-def user_errors(context:str|None=None):
-    "Re-raise the errors bad input causes (`ValueError`, missing files, Hub errors) as `UsageError`s."
-    try: yield
-    except (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, HubError) as e:
-        raise UsageError(f"{context}: {one_line(e)}" if context else one_line(e)) from e
+__all__ = ['LOG_LEVELS', 'BACKENDS', 'CONFIG_SECTIONS', 'RUN_SETTINGS', 'ENV_VARS', 'SEARCH_SETTINGS', 'signature_defaults',
+           'DataSettings', 'ModelSettings', 'SystemSettings', 'Setting', 'flag_type', 'load_config', 'resolve_settings',
+           'section_values', 'check_settings', 'make_searcher', 'load_run_dataset', 'checkpoint_path', 'summary_lines',
+           'run_settings', 'cmd_run', 'build_parser', 'main']
 
 # %% ../nbs/05_cli.ipynb #309fb80a
 def signature_defaults(fn) -> dict:
     "`{parameter: default}` of a function or class."
-    return {k: p.default for k, p in inspect.signature(fn).parameters.items() if p.default is not inspect.Parameter.empty}
+    params = inspect.signature(fn).parameters.items()
+    return {k: p.default for k, p in params if p.default is not inspect.Parameter.empty}
 
-def context_size_type(text):
-    "`--context-size`: a number of demos, or `all` (every other labeled example: the paper's exact mode)."
-    if text is None or str(text).lower() in ("all", "none"): return None
-    return int(text)
-
-_S, _G = signature_defaults(ICMSearcher), signature_defaults(ICMModel.generate)
+_G = signature_defaults(ICMModel.generate)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-ENV_VARS = {"model": "ICM_MODEL", "device": "ICM_DEVICE", "log_level": "ICM_LOG_LEVEL", "base_url": "ICM_BASE_URL"}
 BACKENDS = ("local", "server")
 
-# name: (config section, type, default, help)
-RUN_SETTINGS = {
-    "dataset": ("data_params", str, None, "Hub dataset name or local file (.jsonl, .json, .csv, .parquet)"),
-    "task_type": ("data_params", str, "auto", f"Task type: {', '.join(TASK_TYPES)}"),
-    "config": ("data_params", str, None, "Hub dataset config (auto-detected for known datasets)"),
-    "split": ("data_params", str, None, "Dataset split (auto-detected for known datasets, else train)"),
-    "max_examples": ("data_params", int, None, "Label a seeded random sample of whole groups of at most this many examples"),
-    "synthetic": ("data_params", str, None, f"Make a synthetic dataset instead: {', '.join(SYNTHETIC_KINDS)}"),
-    "synthetic_size": ("data_params", int, 100, "Size of the synthetic dataset (questions for math: 2 claims each)"),
-    "alpha": ("search_params", float, _S["alpha"], "Weight of mutual predictability against inconsistencies"),
-    "initial_temperature": ("search_params", float, _S["initial_temperature"], "Starting temperature of simulated annealing"),
-    "final_temperature": ("search_params", float, _S["final_temperature"], "Lowest temperature"),
-    "cooling_rate": ("search_params", float, _S["cooling_rate"], "β in T = T0 / (1 + β ln n)"),
-    "initial_examples": ("search_params", int, _S["initial_examples"], "Examples labeled at random to start"),
-    "max_iterations": ("search_params", int, _S["max_iterations"], "Search iterations (per batch)"),
-    "context_size": ("search_params", context_size_type, _S["context_size"], "Demos in each context, or 'all'"),
-    "batch_size": ("search_params", int, _S["batch_size"], "Examples per batch (whole groups)"),
-    "model": ("model_params", str, None, "Model: Hub id, local folder or .gguf file (default: $ICM_MODEL, else the embedded Gemma 3 270M)"),
-    "backend": ("model_params", str, "local", "Scoring backend: local (the model in this process) or server (an OpenAI-compatible completions server)"),
-    "base_url": ("model_params", str, None, "--backend server: the server's URL, e.g. http://127.0.0.1:8000/v1 (default: $ICM_BASE_URL; API key: $ICM_API_KEY)"),
-    "server_model": ("model_params", str, None, "--backend server: the served model's name (default: the first one the server lists)"),
-    "concurrency": ("model_params", int, 8, "--backend server: requests in flight at once"),
-    "logprobs_form": ("model_params", str, "auto", f"--backend server: how label log-probs are read: {', '.join(LOGPROBS_FORMS)} (top: one request per prompt; echo: the prompt's own log-probs; auto: top where the server's two agree)"),
-    "generation_temperature": ("model_params", float, _G["temperature"], "Temperature for generating GSM8K solutions"),
-    "generation_top_p": ("model_params", float, _G["top_p"], "Top-p for generating GSM8K solutions"),
-    "generation_max_tokens": ("model_params", int, _G["max_new_tokens"], "Maximum tokens of a generated GSM8K solution"),
-    "generate_solutions": ("model_params", int, 1, "For raw GSM8K rows: solutions per question generated by the model as extra claims (0: none)"),
-    "device": ("system_params", str, _S["device"], "Device: auto, cpu, cuda, mps"),
-    "seed": ("system_params", int, _S["seed"], "Random seed"),
-    "log_level": ("system_params", str, "WARNING", f"Logging level: {', '.join(LOG_LEVELS)}"),
-    "log_file": ("system_params", str, None, "Also write the log to this file"),
-    "output_dir": ("system_params", str, "icm_results", "Where results (and checkpoints for --resume) go"),
-}
-CONFIG_SECTIONS = ("search_params", "model_params", "system_params", "data_params")
+# %% ../nbs/05_cli.ipynb #ac77c476
+def _check(obj, rules):
+    "Raise a `ConfigError` for the first `(name, ok, need)` rule that fails."
+    for name, ok, need in rules:
+        if not ok: raise ConfigError(name, f"{name} must be {need}, got {getattr(obj, name)!r}")
+
+@dataclass
+class DataSettings:
+    "What `icm run` labels (config section `data_params`)."
+    dataset:str|None=None # Hub dataset name or local file (.jsonl, .json, .csv, .parquet)
+    task_type:str=field(default="auto", metadata=dict(choices=TASK_TYPES)) # Task type
+    config:str|None=None # Hub dataset config (auto-detected for known datasets)
+    split:str|None=None # Dataset split (auto-detected for known datasets, else train)
+    max_examples:int|None=None # Label a seeded random sample of whole groups of at most this many examples
+    synthetic:str|None=field(default=None, metadata=dict(choices=tuple(SYNTHETIC_KINDS))) # Or a synthetic dataset
+    synthetic_size:int=100 # Size of the synthetic dataset (questions for math: 2 claims each)
+    def __post_init__(self):
+        _check(self, [("synthetic_size", self.synthetic_size >= 1, "≥ 1"),
+                      ("max_examples", self.max_examples is None or self.max_examples >= 1, "≥ 1")])
+
+# %% ../nbs/05_cli.ipynb #8c26cb0d
+@dataclass
+class ModelSettings:
+    "The model that scores, and how it is reached (config section `model_params`)."
+    model:str|None=field(default=None, metadata=dict(env="ICM_MODEL")) # Hub id, folder or .gguf (default: Gemma 3 270M)
+    backend:str=field(default="local", metadata=dict(choices=BACKENDS)) # local: in this process; server: a completions API
+    base_url:str|None=field(default=None, metadata=dict(env="ICM_BASE_URL")) # Server URL (API key: $ICM_API_KEY)
+    server_model:str|None=None # The served model's name (default: the first one the server lists)
+    concurrency:int=8 # Server requests in flight at once
+    logprobs_form:str=field(default="auto", metadata=dict(choices=LOGPROBS_FORMS)) # Server: top, echo, or auto
+    generation_temperature:float=_G["temperature"] # Temperature for generating GSM8K solutions
+    generation_top_p:float=_G["top_p"] # Top-p for generating GSM8K solutions
+    generation_max_tokens:int=_G["max_new_tokens"] # Maximum tokens of a generated GSM8K solution
+    generate_solutions:int=1 # Raw GSM8K rows: solutions per question the model writes as extra claims (0: none)
+    def __post_init__(self):
+        _check(self, [("concurrency", self.concurrency >= 1, "≥ 1"),
+                      ("generation_temperature", self.generation_temperature >= 0, "≥ 0"),
+                      ("generation_top_p", 0 < self.generation_top_p <= 1, "in (0, 1]"),
+                      ("generation_max_tokens", self.generation_max_tokens >= 1, "≥ 1"),
+                      ("generate_solutions", self.generate_solutions >= 0, "≥ 0")])
+
+# %% ../nbs/05_cli.ipynb #6a13281e
+@dataclass
+class SystemSettings:
+    "Where a run runs and writes (config section `system_params`)."
+    device:str=field(default="auto", metadata=dict(env="ICM_DEVICE")) # auto, cpu, cuda, mps
+    log_level:str=field(default="WARNING", metadata=dict(env="ICM_LOG_LEVEL", choices=LOG_LEVELS)) # Logging level
+    log_file:str|None=None # Also write the log to this file
+    output_dir:str=field(default="icm_results", metadata=dict(aliases=("--results-dir",))) # Results and checkpoints
+
+CONFIG_SECTIONS = {"search_params": SearchConfig, "model_params": ModelSettings, "system_params": SystemSettings,
+                   "data_params": DataSettings}
+
+# %% ../nbs/05_cli.ipynb #40804336
+@dataclass
+class Setting:
+    "One setting of `icm run`: its section, type, default, help, and how it may be given."
+    name:str # The field's name (flag `--name-with-dashes`, config key `name`)
+    section:str # Its config-file section
+    kind:type # `int`, `float` or `str`
+    optional:bool # `None` is a value
+    default:object
+    help:str # The field's docment
+    choices:tuple|None=None
+    env:str|None=None # Environment variable that can set it
+    none_word:str|None=None # A word that means `None` (`all` for `context_size`)
+    aliases:tuple=() # Other flags for it
+
+    @property
+    def flag(self) -> str: return f"--{self.name.replace('_', '-')}"
+
+# %% ../nbs/05_cli.ipynb #dc592286
+def _settings_of(section:str, cls) -> list[Setting]:
+    "The `Setting`s of a settings dataclass's fields (those not marked `cli=False`)."
+    hints, docs = typing.get_type_hints(cls), docments(cls)
+    out = []
+    for f in fields(cls):
+        if f.metadata.get("cli", True) is False: continue
+        kinds = typing.get_args(hints[f.name]) or (hints[f.name],)
+        kind = next(k for k in kinds if k is not type(None))
+        out.append(Setting(f.name, section, kind, type(None) in kinds, f.default, docs.get(f.name) or "",
+                           f.metadata.get("choices"), f.metadata.get("env"), f.metadata.get("none"),
+                           f.metadata.get("aliases", ())))
+    return out
+
+RUN_SETTINGS = {s.name: s for section, cls in CONFIG_SECTIONS.items() for s in _settings_of(section, cls)}
+ENV_VARS = {n: s.env for n, s in RUN_SETTINGS.items() if s.env}
 
 # %% ../nbs/05_cli.ipynb #d91d798b
-def _coerce(name:str, value, where:str):
-    "A config value converted to its setting's type, or a `UsageError` naming where it came from."
-    kind = RUN_SETTINGS[name][1]
-    if value is None and RUN_SETTINGS[name][2] is None or (value is None and kind is context_size_type): return None
-    ok = {float: isinstance(value, (int, float)) and not isinstance(value, bool), int: isinstance(value, int) and not isinstance(value, bool),
-          str: isinstance(value, str), context_size_type: (isinstance(value, int) and not isinstance(value, bool)) or str(value).lower() == "all"}[kind]
-    if not ok:
-        need = {float: "a number", int: "an integer", str: "a string", context_size_type: "an integer or \"all\""}[kind]
-        raise UsageError(f"{where} must be {need}, got {value!r}")
-    return kind(value)
+_KIND_WORDS = {float: "a number", int: "an integer", str: "a string"}
 
+def _coerce(s:Setting, value, where:str):
+    "A config-file value as the setting's type, or a `UsageError` naming where it came from."
+    if value is None and s.optional: return None
+    if s.none_word and str(value).lower() == s.none_word: return None
+    ok = {float: isinstance(value, (int, float)), int: isinstance(value, int), str: isinstance(value, str)}[s.kind]
+    if not ok or isinstance(value, bool):
+        need = _KIND_WORDS[s.kind] + (f' or "{s.none_word}"' if s.none_word else "")
+        raise UsageError(f"{where} must be {need}, got {value!r}")
+    return s.kind(value)
+
+def flag_type(s:Setting):
+    "What argparse converts a flag's text with: the setting's type, or a parser that also reads its `None` word."
+    if not s.none_word: return s.kind
+    def parse(text): return None if str(text).lower() in (s.none_word, "none") else s.kind(text)
+    parse.__name__ = s.kind.__name__  # argparse names the type in its errors ("invalid int value")
+    return parse
+
+# %% ../nbs/05_cli.ipynb #78df5312
 def load_config(path) -> dict:
     "The settings of a JSON config file (`{section: {setting: value}}`), flattened and type-checked."
     path = Path(path)
@@ -113,214 +155,190 @@ def load_config(path) -> dict:
     if not isinstance(data, dict): raise UsageError(f"{path}: expected a JSON object with sections {', '.join(CONFIG_SECTIONS)}")
     flat = {}
     for section, values in data.items():
-        if section not in CONFIG_SECTIONS: raise UsageError(f"{path}: unknown section {section!r}; use {', '.join(CONFIG_SECTIONS)}")
+        if section not in CONFIG_SECTIONS:
+            raise UsageError(f"{path}: unknown section {section!r}; use {', '.join(CONFIG_SECTIONS)}")
         if not isinstance(values, dict): raise UsageError(f"{path}: section {section!r} must be an object")
         for key, value in values.items():
             name = "model" if key == "model_name" else key
-            if name not in RUN_SETTINGS: raise UsageError(f"{path}: unknown setting {section}.{key}; known settings: {', '.join(RUN_SETTINGS)}")
-            flat[name] = _coerce(name, value, f"{path}: {section}.{key}")
+            if name not in RUN_SETTINGS:
+                raise UsageError(f"{path}: unknown setting {section}.{key}; known settings: {', '.join(RUN_SETTINGS)}")
+            flat[name] = _coerce(RUN_SETTINGS[name], value, f"{path}: {section}.{key}")
     return flat
 
+# %% ../nbs/05_cli.ipynb #5be5851f
 def resolve_settings(flags:dict, config:dict, env) -> tuple[dict, dict]:
     "Each run setting from the first of flag > config file > environment > default; and where each came from."
     settings, sources = {}, {}
-    for name, (_, kind, default, _) in RUN_SETTINGS.items():
-        if flags.get(name) is not None or (name in flags and kind is context_size_type): settings[name], sources[name] = flags[name], "flag"
+    for name, s in RUN_SETTINGS.items():
+        if flags.get(name) is not None or (name in flags and s.none_word): settings[name], sources[name] = flags[name], "flag"
         elif name in config: settings[name], sources[name] = config[name], "config"
-        elif name in ENV_VARS and env.get(ENV_VARS[name]): settings[name], sources[name] = env[ENV_VARS[name]], "env"
-        else: settings[name], sources[name] = default, "default"
+        elif s.env and env.get(s.env): settings[name], sources[name] = env[s.env], "env"
+        else: settings[name], sources[name] = s.default, "default"
     settings["log_level"] = str(settings["log_level"]).upper()
     return settings, sources
 
 # %% ../nbs/05_cli.ipynb #06197b22
 def _where(name:str, sources:dict) -> str:
-    return {"flag": f"--{name.replace('_', '-')}", "config": "the config file", "env": f"${ENV_VARS.get(name)}", "default": "the default"}[sources.get(name, "flag")]
+    "Where a setting's value came from, as the user wrote it."
+    s, source = RUN_SETTINGS.get(name), sources.get(name, "flag")
+    return {"flag": s.flag if s else name, "config": "the config file", "env": f"${s.env if s else ''}",
+            "default": "the default"}[source]
 
-def check_settings(s:dict, sources:dict):
-    "Raise a `UsageError` for a run that cannot work: no or two data sources, a value out of range, an unusable device."
-    def bad(name, need): raise UsageError(f"{name.replace('_', '-')} must be {need}, got {s[name]!r} (from {_where(name, sources)})")
-    if not s["dataset"] and not s["synthetic"]: raise UsageError("icm run needs data: --dataset NAME_OR_PATH or --synthetic KIND")
-    if s["dataset"] and s["synthetic"]: raise UsageError("Give either --dataset or --synthetic, not both")
-    if s["synthetic"] and s["synthetic"] not in SYNTHETIC_KINDS: bad("synthetic", f"one of {', '.join(SYNTHETIC_KINDS)}")
-    if s["task_type"] not in TASK_TYPES: bad("task_type", f"one of {', '.join(TASK_TYPES)}")
-    if s["log_level"] not in LOG_LEVELS: bad("log_level", f"one of {', '.join(LOG_LEVELS)}")
-    if s["synthetic_size"] < 1: bad("synthetic_size", "≥ 1")
-    if s["max_examples"] is not None and s["max_examples"] < 1: bad("max_examples", "≥ 1")
-    if s["generation_temperature"] < 0: bad("generation_temperature", "≥ 0")
-    if not 0 < s["generation_top_p"] <= 1: bad("generation_top_p", "in (0, 1]")
-    if s["generation_max_tokens"] < 1: bad("generation_max_tokens", "≥ 1")
-    if s["generate_solutions"] < 0: bad("generate_solutions", "≥ 0")
-    if s["backend"] not in BACKENDS: bad("backend", f"one of {', '.join(BACKENDS)}")
-    if s["concurrency"] < 1: bad("concurrency", "≥ 1")
-    if s["logprobs_form"] not in LOGPROBS_FORMS: bad("logprobs_form", f"one of {', '.join(LOGPROBS_FORMS)}")
-    if s["backend"] == "server" and not s["base_url"]: raise UsageError("--backend server needs --base-url URL (or $ICM_BASE_URL)")
-    if s["backend"] == "local" and s["base_url"] and sources.get("base_url") == "flag": raise UsageError("--base-url needs --backend server")
+def section_values(s:dict, cls) -> dict:
+    "The settings of one section, as keyword arguments of its dataclass."
+    return {f.name: s[f.name] for f in fields(cls) if f.name in s}
+
+def _check_device(s:dict, sources:dict):
+    "A `UsageError` for a device that does not exist or is not on this machine."
     with user_errors(f"--device {s['device']}"): device = resolve_device(s["device"])
     import torch
-    if device.type == "cuda" and not torch.cuda.is_available() or device.type == "mps" and not torch.backends.mps.is_available():
-        raise UsageError(f"Device {s['device']!r} (from {_where('device', sources)}) is not available on this machine; use cpu or auto")
+    cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
+    if device.type == "cuda" and not cuda or device.type == "mps" and not mps:
+        raise UsageError(f"Device {s['device']!r} (from {_where('device', sources)}) is not available on this "
+                         "machine; use cpu or auto")
 
-def make_searcher(s:dict, sources:dict, checkpoint_path=None, verbose:bool=True) -> ICMSearcher:
-    "The `ICMSearcher` for a run's settings (its model is loaded on first use); invalid search settings are `UsageError`s."
-    try:
-        model = ServerModel(s["base_url"], s["server_model"], concurrency=s["concurrency"], logprobs_form=s["logprobs_form"]) if s["backend"] == "server" else None
-        return ICMSearcher(s["model"], model=model, alpha=s["alpha"], initial_temperature=s["initial_temperature"], final_temperature=s["final_temperature"],
-                           cooling_rate=s["cooling_rate"], initial_examples=s["initial_examples"], max_iterations=s["max_iterations"],
-                           context_size=s["context_size"], batch_size=s["batch_size"], seed=s["seed"], device=s["device"],
-                           checkpoint_path=checkpoint_path, verbose=verbose)
-    except ValueError as e:
-        name = str(e).split()[0]
-        raise UsageError(f"{one_line(e)} (from {_where(name, sources)})" if name in RUN_SETTINGS else one_line(e)) from e
+# %% ../nbs/05_cli.ipynb #859be092
+def check_settings(s:dict, sources:dict) -> SearchConfig:
+    "The run's `SearchConfig`; a `UsageError` (naming where the value came from) for a run that cannot work."
+    if not s["dataset"] and not s["synthetic"]:
+        raise UsageError("icm run needs data: --dataset NAME_OR_PATH or --synthetic KIND")
+    if s["dataset"] and s["synthetic"]: raise UsageError("Give either --dataset or --synthetic, not both")
+    for name, setting in RUN_SETTINGS.items():
+        if setting.choices and s[name] is not None and s[name] not in setting.choices:
+            raise UsageError(f"{name} must be one of {', '.join(setting.choices)}, got {s[name]!r} "
+                             f"(from {_where(name, sources)})")
+    try: made = {section: cls(**section_values(s, cls)) for section, cls in CONFIG_SECTIONS.items()}
+    except ConfigError as e: raise UsageError(f"{e} (from {_where(e.name, sources)})") from None
+    if s["backend"] == "server" and not s["base_url"]:
+        raise UsageError("--backend server needs --base-url URL (or $ICM_BASE_URL)")
+    if s["backend"] == "local" and s["base_url"] and sources.get("base_url") == "flag":
+        raise UsageError("--base-url needs --backend server")
+    _check_device(s, sources)
+    return made["search_params"]
+
+# %% ../nbs/05_cli.ipynb #9627f462
+def make_searcher(s:dict, sources:dict, verbose:bool=True) -> ICMSearcher:
+    "The `ICMSearcher` for a run's checked settings (its model is loaded on first use)."
+    config = check_settings(s, sources)
+    model = None
+    if s["backend"] == "server":
+        with user_errors(): model = ServerModel(s["base_url"], s["server_model"], concurrency=s["concurrency"],
+                                                logprobs_form=s["logprobs_form"])
+    return ICMSearcher(s["model"], config, model=model, device=s["device"], verbose=verbose)
 
 # %% ../nbs/05_cli.ipynb #0f18cfca
-GSM8K_PROMPT = "Question: {question}\nAnswer: Let's think step by step, and end with \"The answer is N.\"\n"
-
-def first_solution(text:str) -> str:
-    "A generated solution up to where the model starts something else (a new question or a blank line)."
-    for stop in ("\nQuestion:", "\n\n"): text = text.split(stop)[0]
-    return text.strip()
-
-def solution_generator(get_model, n:int, temperature:float, top_p:float, max_new_tokens:int, seed:int, progress=None):
-    "An `extra_solutions(question)` hook: `n` solutions sampled from the model (loaded by `get_model()` on first use), seeded per question."
-    calls = itertools.count()
-    def extra_solutions(question:str) -> list[str]:
-        outs = get_model().generate([GSM8K_PROMPT.format(question=question)] * n, temperature=temperature, top_p=top_p,
-                                    max_new_tokens=max_new_tokens, seed=seed + next(calls))
-        if progress is not None: progress.update(1)
-        return [t for t in map(first_solution, outs) if t]
-    return extra_solutions
-
 def _read_source(name:str, config, split) -> tuple[str, list]:
     "Rows of a local file or a Hub dataset."
     path = Path(name)
-    if path.is_file() or path.suffix.lower() in (".jsonl", ".json", ".csv", ".parquet"): return str(path), read_records(path)
+    if path.is_file() or path.suffix.lower() in (".jsonl", ".json", ".csv", ".parquet"):
+        return str(path), read_records(path)
     return name, load_hub_records(name, config, split)
 
+def _with_solutions(s:dict, get_model) -> ICMDataset|None:
+    "Raw GSM8K rows with model-written solutions, if the settings ask for them and the data is raw GSM8K."
+    if not (s["generate_solutions"] and get_model is not None and s["task_type"] in ("auto", "gsm8k")): return None
+    name, records = _read_source(s["dataset"], s["config"], s["split"])
+    columns = set().union(*(r.keys() for r in records[:100])) if records else set()
+    task = s["task_type"] if s["task_type"] != "auto" or not records else detect_task_type(columns, name)
+    if not (task == "gsm8k" and {"question", "answer"} <= columns and "cot" not in columns):
+        return records_to_dataset(records, s["task_type"], name, s["seed"])
+    from tqdm.auto import tqdm
+    with tqdm(total=len(records), desc="generating solutions", file=sys.stderr, disable=None) as bar:
+        return gsm8k_with_solutions(records, get_model, s["generate_solutions"], s["max_examples"], s["seed"], name, bar,
+                                    temperature=s["generation_temperature"], top_p=s["generation_top_p"],
+                                    max_new_tokens=s["generation_max_tokens"])
+
 def load_run_dataset(s:dict, get_model=None) -> ICMDataset:
-    "The dataset a run's settings describe (synthetic, Hub or file), sampled to `max_examples`, with generated GSM8K solutions if asked."
+    "The dataset a run's settings describe (synthetic, Hub or file), sampled to `max_examples`."
     if s["synthetic"]: ds = create_synthetic_dataset(s["synthetic"], s["synthetic_size"], s["seed"])
-    elif s["generate_solutions"] and get_model is not None and s["task_type"] in ("auto", "gsm8k"):
-        name, records = _read_source(s["dataset"], s["config"], s["split"])
-        columns = set().union(*(r.keys() for r in records[:100])) if records else set()
-        task = s["task_type"] if s["task_type"] != "auto" or not records else detect_task_type(columns, name)
-        if not (task == "gsm8k" and {"question", "answer"} <= columns and "cot" not in columns):
-            ds = records_to_dataset(records, s["task_type"], name, s["seed"])
-        else:
-            if s["max_examples"]:  # only the questions we will label go to the model
-                n_questions = max(1, math.ceil(s["max_examples"] / (3 + s["generate_solutions"])))
-                if n_questions < len(records): records = [records[i] for i in sorted(random.Random(s["seed"]).sample(range(len(records)), n_questions))]
-            from tqdm.auto import tqdm
-            with tqdm(total=len(records), desc="generating solutions", file=sys.stderr, disable=None) as bar:
-                hook = solution_generator(get_model, s["generate_solutions"], s["generation_temperature"], s["generation_top_p"],
-                                          s["generation_max_tokens"], s["seed"], bar)
-                ds = ICMDataset(gsm8k_claims(records, seed=s["seed"], extra_solutions=hook), dict(task_type="gsm8k", source=name))
-    else: ds = load_icm_dataset(s["dataset"], s["task_type"], s["split"], s["config"], seed=s["seed"])
+    else:
+        ds = _with_solutions(s, get_model)
+        if ds is None: ds = load_icm_dataset(s["dataset"], s["task_type"], s["split"], s["config"], seed=s["seed"])
     if s["max_examples"] is not None: ds = ds.sample_groups(s["max_examples"], s["seed"])
     if not len(ds): raise ValueError(f"The dataset {s['dataset'] or s['synthetic']} has no examples")
     return ds
 
 # %% ../nbs/05_cli.ipynb #c5098faf
-_NOT_IN_KEY = ("max_iterations", "device", "log_level", "log_file", "output_dir", "base_url", "concurrency", "logprobs_form")
-
-def checkpoint_path(s:dict) -> Path:
-    "The checkpoint file of a run: `OUTPUT_DIR/.checkpoints/run-<hash of the settings that fix its labels>.json`."
-    key = {k: v for k, v in s.items() if k in RUN_SETTINGS and k not in _NOT_IN_KEY}
-    key["model"] = str(Path(key["model"]).resolve()) if key["model"] and Path(key["model"]).exists() else key["model"]
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+def checkpoint_path(s:dict, fingerprint:str) -> Path:
+    "A run's checkpoint: `OUTPUT_DIR/.checkpoints/run-<hash>.json`, of the model and the search's fingerprint."
+    model = s["model"]
+    if model and Path(model).exists(): model = str(Path(model).resolve())
+    if s["backend"] == "server": model = f"{s['server_model']} @ server"
+    digest = hashlib.sha256(json.dumps([model, fingerprint]).encode()).hexdigest()[:16]
     return Path(s["output_dir"])/".checkpoints"/f"run-{digest}.json"
 
-# %% ../nbs/05_cli.ipynb #4621c074
-class _Console(logging.Filter):
-    def filter(self, record): return not getattr(record, "file_only", False)
-
-@contextlib.contextmanager
-def logging_to(level:str="WARNING", log_file=None):
-    "Send the `icm` logger to stderr at `level` (and to `log_file`), for the duration of a command."
-    handlers = [logging.StreamHandler(sys.stderr)]
-    handlers[0].addFilter(_Console()); handlers[0].setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    if log_file:
-        try: Path(log_file).parent.mkdir(parents=True, exist_ok=True); handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-        except OSError as e: raise UsageError(f"Cannot write the log file {log_file}: {one_line(e)}") from None
-        handlers[-1].setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    old = _log.level, _log.propagate
-    _log.setLevel(level); _log.propagate = False
-    for h in handlers: h.setLevel(level); _log.addHandler(h)
-    try:
-        with warnings.catch_warnings():
-            if level != "DEBUG": warnings.simplefilter("ignore")
-            yield
-    finally:
-        for h in handlers: _log.removeHandler(h); h.close()
-        _log.setLevel(old[0]); _log.propagate = old[1]
-
-@contextlib.contextmanager
-def quiet_libraries(level:str):
-    "Below DEBUG, no transformers warnings or weight-loading progress bars (restored afterwards)."
-    if level == "DEBUG": yield; return
-    from transformers.utils import logging as tlog
-    verbosity, bars = tlog.get_verbosity(), tlog.is_progress_bar_enabled()
-    tlog.set_verbosity_error(); tlog.disable_progress_bar()
-    try: yield
-    finally:
-        tlog.set_verbosity(verbosity)
-        if bars: tlog.enable_progress_bar()
+# %% ../nbs/05_cli.ipynb #780d6ad4
+def summary_lines(result:ICMResult, path) -> list[str]:
+    "What `icm run` prints at the end: where the results went and the headline numbers."
+    meta, info = result.metadata, result.convergence_info
+    counts = {l: result.labels.count(l) for l in sorted(set(result.labels))}
+    gold = sum(e.gold_label is not None for e in result.labeled_examples)
+    lines = [f"Labeled {len(result.labeled_examples)} of {meta.get('n_examples')} examples with {meta.get('model')} "
+             f"({result.iterations} iterations, stopped: {info.get('reason')}, {meta.get('seconds', 0):.1f} s)",
+             "Labels: " + ", ".join(f"{l} {c}" for l, c in counts.items()), f"Score U = {result.score:.4f}"]
+    if result.accuracy is not None:
+        lines.append(f"Accuracy vs gold: {result.accuracy:.1%} ({gold} examples with gold labels)")
+    return lines + [f"Results saved to {path}"]
 
 # %% ../nbs/05_cli.ipynb #9ffb2031
 def run_settings(args) -> tuple[dict, dict]:
-    "The resolved and checked settings of `icm run` (flags > config file > environment > defaults), and their sources."
+    "The resolved settings of `icm run` (flags > config file > environment > defaults), and their sources."
     flags = {k: v for k, v in vars(args).items() if k in RUN_SETTINGS}
-    settings, sources = resolve_settings(flags, getattr(args, "config_values", {}), os.environ)
-    check_settings(settings, sources)
-    return settings, sources
+    return resolve_settings(flags, getattr(args, "config_values", {}), os.environ)
 
 def _check_plot_path(path):
     "Fail before the run, not after it, on a figure path matplotlib cannot write."
     from matplotlib.backend_bases import FigureCanvasBase
     suffix = Path(path).suffix.lstrip(".").lower()
-    if suffix not in FigureCanvasBase.get_supported_filetypes(): raise UsageError(f"--plot {path}: unknown image type {suffix!r}; use .png, .svg or .pdf")
+    if suffix not in FigureCanvasBase.get_supported_filetypes():
+        raise UsageError(f"--plot {path}: unknown image type {suffix!r}; use .png, .svg or .pdf")
 
-def summary_lines(result, path) -> list[str]:
-    "What `icm run` prints at the end: where the results went and the headline numbers."
-    meta, info = result.metadata, result.convergence_info
-    counts = {l: result.labels.count(l) for l in sorted(set(result.labels))}
-    gold = sum(e["metadata"].get("gold_label") is not None for e in result.labeled_examples)
-    lines = [f"Labeled {len(result.labeled_examples)} of {meta.get('n_examples')} examples with {meta.get('model')} "
-             f"({result.iterations} iterations, stopped: {info.get('reason')}, {meta.get('seconds', 0):.1f} s)",
-             "Labels: " + ", ".join(f"{l} {c}" for l, c in counts.items()), f"Score U = {result.score:.4f}"]
-    if result.accuracy is not None: lines.append(f"Accuracy vs gold: {result.accuracy:.1%} ({gold} examples with gold labels)")
-    return lines + [f"Results saved to {path}"]
-
+# %% ../nbs/05_cli.ipynb #824c78f5
 def cmd_run(args) -> int:
     "Label a dataset with ICM and save the result."
     s, sources = run_settings(args)
-    if args.iterative is not None and args.iterative < 1: raise UsageError(f"--iterative must be ≥ 1, got {args.iterative}")
-    if args.iterative and s["backend"] == "server": raise UsageError("--iterative fine-tunes the model, so it needs --backend local")
+    searcher = make_searcher(s, sources)
+    if args.iterative is not None and args.iterative < 1:
+        raise UsageError(f"--iterative must be ≥ 1, got {args.iterative}")
+    if args.iterative and s["backend"] == "server":
+        raise UsageError("--iterative fine-tunes the model, so it needs --backend local")
     if args.plot: _check_plot_path(args.plot)
-    ckpt = checkpoint_path(s)
-    searcher = make_searcher(s, sources, checkpoint_path=ckpt)
     _log.info("Settings: %s", json.dumps({k: f"{v} ({sources[k]})" for k, v in s.items()}))
-    with quiet_libraries(s["log_level"]): return _run(args, s, sources, searcher, ckpt)
+    with quiet_libraries(s["log_level"]): return _run(args, s, sources, searcher)
 
-def _run(args, s, sources, searcher, ckpt) -> int:
+# %% ../nbs/05_cli.ipynb #71c88915
+def _search(args, searcher, dataset, ckpt) -> ICMResult|int:
+    "Run the search with its checkpoint; an exit code if it ends without a result."
+    if args.resume and not ckpt.exists():
+        _log.warning("No checkpoint for these settings in %s: starting from the beginning", ckpt.parent)
+    elif ckpt.exists() and not args.resume:
+        _log.warning("Starting over; a checkpoint of an interrupted run with these settings exists: "
+                     "pass --resume to continue it")
+    try:
+        with user_errors(): result = searcher.search(dataset, resume=args.resume)
+    except ServerError as e:
+        saved = (f"progress saved (checkpoint: {ckpt}); run the same command with --resume once it is back"
+                 if ckpt.exists() else "nothing to save yet")
+        print(f"icm run: server error: {one_line(e)}; {saved}", file=sys.stderr)
+        return 3
+    if result.convergence_info.get("reason") == "interrupted":
+        print(f"Interrupted after {result.iterations} iterations; no result saved. Run the same command with "
+              f"--resume to continue (checkpoint: {ckpt}).", file=sys.stderr)
+        return 130
+    return result
+
+# %% ../nbs/05_cli.ipynb #ac8d4304
+def _run(args, s, sources, searcher) -> int:
+    "Load the data and the model, search, save the result (and the figure)."
     def get_model():
         with user_errors(): return searcher.model
     with user_errors(): dataset = load_run_dataset(s, get_model)
     _log.info("Data: %s", dataset)
     if args.iterative: return _run_iterative(args, s, dataset)
-    model = get_model()
-    _log.info("Model: %s", model)
-    if args.resume and not ckpt.exists(): _log.warning("No checkpoint for these settings in %s: starting from the beginning", ckpt.parent)
-    elif ckpt.exists() and not args.resume: _log.warning("Starting over; a checkpoint of an interrupted run with these settings exists: pass --resume to continue it")
-    try:
-        with user_errors(): result = searcher.search(dataset, resume=args.resume)
-    except ServerError as e:
-        saved = f"progress saved (checkpoint: {ckpt}); run the same command with --resume once it is back" if ckpt.exists() else "nothing to save yet"
-        print(f"icm run: server error: {one_line(e)}; {saved}", file=sys.stderr)
-        return 3
-    if result.convergence_info.get("reason") == "interrupted":
-        print(f"Interrupted after {result.iterations} iterations; no result saved. Run the same command with --resume to continue "
-              f"(checkpoint: {ckpt}).", file=sys.stderr)
-        return 130
+    _log.info("Model: %s", get_model())
+    searcher.checkpoint_path = ckpt = checkpoint_path(s, searcher.config.fingerprint(dataset))
+    result = _search(args, searcher, dataset, ckpt)
+    if isinstance(result, int): return result
     result.metadata["cli"] = dict(argv=getattr(args, "argv", None), settings=s, sources=sources)
     path = ICMStorage(s["output_dir"]).save_result(result)
     ckpt.unlink(missing_ok=True)
@@ -334,233 +352,57 @@ def _run(args, s, sources, searcher, ckpt) -> int:
     return 0
 
 # %% ../nbs/05_cli.ipynb #70100f07
-SEARCH_SETTINGS = ("alpha", "initial_temperature", "final_temperature", "cooling_rate", "initial_examples", "max_iterations", "context_size", "batch_size")
+SEARCH_SETTINGS = tuple(f.name for f in fields(SearchConfig) if f.name not in ("seed", "labels"))  # seed: per round
 
 def _run_iterative(args, s:dict, dataset) -> int:
     out = Path(s["output_dir"])/"iterative"
     with user_errors():
-        rounds = iterative_icm(dataset, args.iterative, model=s["model"], output_dir=out, search_kwargs={k: s[k] for k in SEARCH_SETTINGS},
-                               device=s["device"], seed=s["seed"])
+        rounds = iterative_icm(dataset, args.iterative, model=s["model"], output_dir=out,
+                               search_kwargs={k: s[k] for k in SEARCH_SETTINGS}, device=s["device"], seed=s["seed"])
     for r in rounds:
         acc = "" if r.accuracy is None else f", accuracy vs gold {r.accuracy:.1%}"
-        print(f"Round {r.round}: labeled {r.n_labeled} examples{acc} ({r.result_path}); model fine-tuned on all labels so far: {r.model_dir}")
-    return 0
-
-# %% ../nbs/05_cli.ipynb #2f3ca90e
-def cmd_train(args) -> int:
-    "Fine-tune a model on the labels of an ICM result and save it."
-    if args.epochs <= 0 or args.batch_size < 1 or args.lora_rank < 1: raise UsageError("Need --epochs > 0, --batch-size ≥ 1, --lora-rank ≥ 1")
-    with user_errors(f"--device {args.device}"): resolve_device(args.device)
-    with user_errors(): source = ICMStorage(args.results_dir).resolve(args.input_path)
-    with user_errors(), quiet_libraries(getattr(args, "log_level", "WARNING")):
-        res = finetune(source, args.model, args.method, args.output_dir, epochs=args.epochs, learning_rate=args.learning_rate, lora=args.lora,
-                       lora_rank=args.lora_rank, batch_size=args.batch_size, labels=args.labels, max_steps=args.max_steps, seed=args.seed,
-                       device=args.device, overwrite=args.overwrite)
-    print(f"Trained {res.settings['base_model']} with {res.method.upper()}{' + LoRA' if args.lora else ''} on {res.rows} rows "
-          f"({args.labels} labels of {args.input_path}): loss {res.first_loss:.3f} → {res.last_loss:.3f} in {res.seconds:.0f} s")
-    print(f"Model saved to {res.output_dir} (use it with --model {res.output_dir})")
-    return 0
-
-def _eval_dataset(args):
-    if bool(args.dataset) == bool(args.synthetic): raise UsageError("icm evaluate needs held-out claims: --dataset PATH_OR_NAME or --synthetic KIND")
-    with user_errors():
-        ds = create_synthetic_dataset(args.synthetic, args.synthetic_size, args.seed) if args.synthetic else load_icm_dataset(args.dataset, args.task_type, args.split, args.config, seed=args.seed)
-        if args.max_examples: ds = ds.sample_groups(args.max_examples, args.seed)
-    return ds
-
-def cmd_evaluate(args) -> int:
-    "Zero-shot accuracy of one or more models on held-out claims with gold labels."
-    ds = _eval_dataset(args)
-    models = {m or "default": m for m in (args.model or [None])}
-    with user_errors(f"--device {args.device}"): resolve_device(args.device)
-    with user_errors(), quiet_libraries(getattr(args, "log_level", "WARNING")): table = compare_models(models, ds, args.device)
-    if args.json: print(table.to_json(orient="records", indent=1)); return 0
-    print(f"Zero-shot accuracy on {len(ds)} claims ({args.dataset or 'synthetic ' + args.synthetic}):")
-    print(table.to_string(index=False, float_format=lambda x: f"{x:.1%}"))
-    return 0
-
-# %% ../nbs/05_cli.ipynb #e4b5bc92
-def _format_from(path) -> str|None:
-    return {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}.get(Path(path).suffix.lower())
-
-def cmd_export(args) -> int:
-    "Export a result to json, jsonl, csv, an analysis report or DPO pairs (and push it to the Hub)."
-    fmt = args.format or _format_from(args.output_path)
-    if fmt is None: raise UsageError(f"Cannot tell the format from {args.output_path}; pass --format ({', '.join(FORMATS)})")
-    if args.hf_push and not args.hf_repo_id: raise UsageError("--hf-push needs --hf-repo-id USER/NAME")
-    exporter = ICMExporter(ICMStorage(args.results_dir))
-    with user_errors(): source = exporter.source(args.input_path)
-    with user_errors(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        out = exporter.export(source, args.output_path, fmt, include_stats=args.include_stats,
-                              include_examples=args.include_examples, create_pairs=args.create_pairs)
-    if fmt == "dpo":
-        print(f"Wrote {out.describe()} to {args.output_path}")
-        for u in out.unpaired[:10]: print(f"  group {u['consistency_id']}: {u['examples']} examples {u['reason']} (labels {', '.join(map(str, u['labels']))})")
-        if len(out.unpaired) > 10: print(f"  ... and {len(out.unpaired) - 10} more groups")
-    else: print(f"Exported {len(source[1])} examples as {fmt} to {args.output_path}")
-    for w in caught: print(f"warning: {w.message}", file=sys.stderr)
-    if args.hf_push:
-        with user_errors(): url = exporter.push_file(args.output_path, args.hf_repo_id, private=args.private, source=source)
-        print(f"Pushed {args.output_path} to {url}")
-    return 0
-
-def cmd_push(args) -> int:
-    "Upload a file (a result, or an export) to a Hugging Face dataset repo, with a generated dataset card."
-    with user_errors(): url = ICMExporter().push_file(args.input_path, args.hf_repo_id, file_name=args.file_name, private=args.private)
-    print(f"Pushed {args.input_path} to {url}" + (" (private)" if args.private else ""))
-    return 0
-
-# %% ../nbs/05_cli.ipynb #eb7a69af
-def _pct(x): return "-" if x is None else f"{x:.1%}"
-
-def cmd_list(args) -> int:
-    "List the saved results, newest first."
-    results = ICMStorage(args.results_dir).list_results()
-    if not results: print(f"No ICM results in {args.results_dir}"); return 0
-    import pandas as pd
-    table = pd.DataFrame([dict(file=r["file"], saved=(r.get("saved_at") or "")[:19].replace("T", " "), task=r.get("task_type"),
-                               model=r.get("model"), examples=r.get("n_examples"),
-                               labels=" ".join(f"{l}:{c}" for l, c in (r.get("labels") or {}).items()),
-                               score=None if r.get("score") is None else round(r["score"], 4), accuracy=_pct(r.get("accuracy")))
-                          for r in results])
-    print(f"{len(results)} results in {args.results_dir} (newest first):")
-    print(table.to_string(index=False))
-    return 0
-
-def format_statistics(st:dict) -> str:
-    "`icm analyze` of one result, as text."
-    lines = [f"Result: {st.get('file') or st.get('name')}"]
-    n = st["n_examples"]
-    lines.append("Labels: " + ", ".join(f"{l} {d['count']} ({d['fraction']:.0%})" for l, d in st["label_distribution"].items()) + f" of {n}")
-    c = st["confidence"]
-    if c.get("n"): lines.append(f"Confidence (log-odds of each label): mean {c['mean']:.3f}, median {c['median']:.3f}, "
-                                f"range [{c['min']:.3f}, {c['max']:.3f}], {c['negative']} against the model's own preference")
-    k = st["consistency"]
-    lines.append(f"Consistency: {k['n_groups']} groups ({k['multi_example_groups']} with several claims), {k['inconsistent_pairs']} inconsistent "
-                 f"pairs in {k['inconsistent_groups']} groups (rules: {', '.join(k['rules'])})")
-    s = st.get("search") or {}
-    if s:
-        lines.append(f"Search: {s.get('model')} on {s.get('task_type')}, {s.get('iterations')} iterations, stopped: {s.get('reason')}, "
-                     f"score U = {s['score']:.4f}" if isinstance(s.get("score"), (int, float)) else f"Search: {s.get('iterations')} iterations")
-        if s.get("acceptance_rate") is not None: lines[-1] += f", acceptance rate {s['acceptance_rate']:.0%}"
-    g = st["gold"]
-    lines.append(f"Gold labels: accuracy {g['accuracy']:.1%} on {g['n_gold']} examples" + (f", calibration error (ECE) {g['ece']:.3f}" if g.get("ece") is not None else "")
-                 if g.get("n_gold") else "Gold labels: none (accuracy unknown)")
-    return "\n".join(lines)
-
-def cmd_analyze(args) -> int:
-    "Statistics of one result (--result-file) or of all results in --results-dir."
-    storage = ICMStorage(args.results_dir)
-    with user_errors(): st = storage.get_statistics(args.result_file) if args.result_file else storage.get_statistics()
-    if args.json: print(json.dumps(st, indent=2)); return 0
-    if args.result_file: print(format_statistics(st)); return 0
-    if not st["n_results"]: print(f"No ICM results in {args.results_dir}"); return 0
-    print(f"{st['n_results']} results in {args.results_dir}: {st['total_examples']} labeled examples, labels "
-          + ", ".join(f"{l} {c}" for l, c in st["labels"].items()))
-    for r in st["results"]:
-        with user_errors(): print("\n" + format_statistics(storage.get_statistics(r["path"])))
-    return 0
-
-def cmd_clean(args) -> int:
-    "Delete old results, keeping the newest --keep-latest."
-    with user_errors(): removed = ICMStorage(args.results_dir).clean_old_results(args.keep_latest)
-    print(f"Removed {len(removed)} old results from {args.results_dir}, kept the latest {args.keep_latest}" if removed
-          else f"Nothing to remove in {args.results_dir} (keeping the latest {args.keep_latest})")
-    for p in removed: print(f"  removed {p.name}")
+        print(f"Round {r.round}: labeled {r.n_labeled} examples{acc} ({r.result_path}); "
+              f"model fine-tuned on all labels so far: {r.model_dir}")
     return 0
 
 # %% ../nbs/05_cli.ipynb #f4f06278
 class _Parser(argparse.ArgumentParser):
     def error(self, message): raise UsageError(f"{message} (see {self.prog} --help)", prog=self.prog)
 
-def _help(name:str) -> str:
-    _, _, default, text = RUN_SETTINGS[name]
-    return f"{text} (default: {'all' if name == 'context_size' and default is None else default})" if default is not None else text
+def _help(s:Setting) -> str:
+    "A flag's help: the setting's docment and its default."
+    default = s.none_word if s.default is None and s.none_word else s.default
+    return s.help if default is None else f"{s.help} (default: {default})"
 
 def build_parser() -> argparse.ArgumentParser:
     "The `icm` argument parser."
     from icm import __version__
-    p = _Parser(prog="icm", description="Internal Coherence Maximization: label claims with a language model, without labels.")
+    p = _Parser(prog="icm", description="Internal Coherence Maximization: label claims with a language model, "
+                                        "without labels.")
     p.add_argument("--version", action="version", version=f"icm {__version__}")
     common = _Parser(add_help=False)
-    common.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, default=argparse.SUPPRESS, help="Logging level (default: $ICM_LOG_LEVEL, else WARNING)")
+    common.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, default=argparse.SUPPRESS,
+                        help="Logging level (default: $ICM_LOG_LEVEL, else WARNING)")
     common.add_argument("--log-file", default=argparse.SUPPRESS, help="Also write the log to this file")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    r = sub.add_parser("run", parents=[common], help="Label a dataset with ICM", description="Label a dataset with ICM and save the result.")
-    S = argparse.SUPPRESS
-    for name, (section, kind, default, text) in RUN_SETTINGS.items():
-        if name in ("log_level", "log_file"): continue
-        flag = f"--{name.replace('_', '-')}"
-        extra = dict(choices=list(SYNTHETIC_KINDS)) if name == "synthetic" else dict(choices=TASK_TYPES) if name == "task_type" else dict(choices=BACKENDS) if name == "backend" else {}
-        r.add_argument(flag, *(["--results-dir"] if name == "output_dir" else []), type=kind, default=S, help=_help(name), **extra)
-    r.add_argument("--resume", action="store_true", help="Continue an interrupted run with the same settings from its checkpoint")
-    r.add_argument("--iterative", type=int, metavar="N", help="Iterative ICM: label N chunks in turn, fine-tuning on the labels so far after each")
-    r.add_argument("--plot", metavar="PATH", help="Save the run's figure (temperature, score, acceptance, accuracy) here")
-    r.add_argument("--config-file", metavar="PATH", help="JSON settings: search_params, model_params, system_params (flags win over it)")
+    r = sub.add_parser("run", parents=[common], help="Label a dataset with ICM",
+                       description="Label a dataset with ICM and save the result.")
+    for s in RUN_SETTINGS.values():
+        if s.name in ("log_level", "log_file"): continue  # in `common`
+        choices = dict(choices=list(s.choices)) if s.choices and s.name != "log_level" else {}
+        r.add_argument(s.flag, *s.aliases, type=flag_type(s), default=argparse.SUPPRESS, help=_help(s), **choices)
+    r.add_argument("--resume", action="store_true",
+                   help="Continue an interrupted run with the same settings from its checkpoint")
+    r.add_argument("--iterative", type=int, metavar="N",
+                   help="Iterative ICM: label N chunks in turn, fine-tuning on the labels so far after each")
+    r.add_argument("--plot", metavar="PATH",
+                   help="Save the run's figure (temperature, score, acceptance, accuracy) here")
+    r.add_argument("--config-file", metavar="PATH",
+                   help="JSON settings: search_params, model_params, system_params, data_params (flags win over it)")
     r.set_defaults(func=cmd_run)
 
-    e = sub.add_parser("export", parents=[common], help="Export a result (json, jsonl, csv, analysis, dpo)")
-    e.add_argument("--input-path", required=True, help="ICM result file (or its name in --results-dir)")
-    e.add_argument("--output-path", required=True, help="Output file")
-    e.add_argument("--format", choices=FORMATS, help="Export format (default: from the output file's extension)")
-    e.add_argument("--include-stats", action="store_true", help="json: include statistics")
-    e.add_argument("--include-examples", action="store_true", help="analysis: include the examples")
-    e.add_argument("--create-pairs", action="store_true", help="dpo: every True x False pair of a group, not just the most confident one")
-    e.add_argument("--hf-push", action="store_true", help="Push the exported file to the Hugging Face Hub")
-    e.add_argument("--hf-repo-id", help="Hugging Face dataset repo (USER/NAME) for --hf-push")
-    e.add_argument("--private", action="store_true", help="Make the Hub repo private")
-    e.add_argument("--results-dir", default="icm_results", help="Where to look up a result given by name (default: icm_results)")
-    e.set_defaults(func=cmd_export)
-
-    u = sub.add_parser("push", parents=[common], help="Push a file to the Hugging Face Hub")
-    u.add_argument("--input-path", required=True, help="Local file: an ICM result (uploaded as a dataset) or an export")
-    u.add_argument("--hf-repo-id", required=True, help="Hugging Face dataset repo, USER/NAME")
-    u.add_argument("--file-name", help="Name in the repo (default: the file's name; data/train.parquet for a result)")
-    u.add_argument("--private", action="store_true", help="Make the repo private")
-    u.set_defaults(func=cmd_push)
-
-    t = sub.add_parser("train", parents=[common], help="Fine-tune a model on an ICM result (SFT or DPO)", description="Fine-tune a model on the labels of an ICM result.")
-    t.add_argument("--input-path", required=True, help="ICM result file (or its name in --results-dir), a DPO pairs file (icm export --format dpo), or with --labels gold a data file")
-    t.add_argument("--method", choices=("sft", "dpo"), default="sft", help="sft: claim -> label (default); dpo: the exported preference pairs")
-    t.add_argument("--output-dir", required=True, help="Where the trained model goes")
-    t.add_argument("--model", help="Base model: Hub id, local folder or .gguf (default: the embedded Gemma 3 270M)")
-    t.add_argument("--lora", action=argparse.BooleanOptionalAction, default=True, help="Train a LoRA adapter (default) or, with --no-lora, all weights")
-    t.add_argument("--lora-rank", type=int, default=16, help="LoRA rank (default: 16)")
-    t.add_argument("--epochs", type=float, default=3, help="Epochs (default: 3)")
-    t.add_argument("--learning-rate", type=float, help="Default: 3e-4 with LoRA, 1e-5 without")
-    t.add_argument("--batch-size", type=int, default=8, help="Examples per step (default: 8)")
-    t.add_argument("--max-steps", type=int, default=-1, help="Stop after this many steps (default: all epochs)")
-    t.add_argument("--labels", choices=("icm", "gold"), default="icm", help="Train on the ICM labels (default) or the gold labels, for comparison")
-    t.add_argument("--overwrite", action="store_true", help="Replace an existing --output-dir")
-    t.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: auto)")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--results-dir", default="icm_results", help="Where to look up a result given by name (default: icm_results)")
-    t.set_defaults(func=cmd_train)
-
-    v = sub.add_parser("evaluate", parents=[common], help="Zero-shot accuracy of models on held-out claims", description="Zero-shot accuracy of models on held-out claims with gold labels.")
-    v.add_argument("--model", action="append", help="A model to evaluate (repeat to compare; default: the embedded Gemma 3 270M)")
-    v.add_argument("--dataset", help="Held-out claims: Hub dataset or local file")
-    v.add_argument("--synthetic", choices=list(SYNTHETIC_KINDS), help="Or a synthetic dataset")
-    v.add_argument("--synthetic-size", type=int, default=100)
-    v.add_argument("--task-type", choices=TASK_TYPES, default="auto")
-    v.add_argument("--config", help="Hub dataset config"); v.add_argument("--split", help="Dataset split")
-    v.add_argument("--max-examples", type=int, help="Evaluate on a seeded sample of whole groups")
-    v.add_argument("--seed", type=int, default=0, help="Seed of the synthetic data and the sample (use another than the training data's)")
-    v.add_argument("--device", default="auto")
-    v.add_argument("--json", action="store_true", help="Print the table as JSON")
-    v.set_defaults(func=cmd_evaluate)
-
-    for name, func, text in [("list", cmd_list, "List saved results"), ("analyze", cmd_analyze, "Show statistics of results"),
-                             ("clean", cmd_clean, "Delete old results, keeping the latest")]:
-        c = sub.add_parser(name, parents=[common], help=text, description=text + ".")
-        c.add_argument("--results-dir", default="icm_results", help="Results folder (default: icm_results)")
-        if name == "analyze":
-            c.add_argument("--result-file", help="Analyze this result only (default: all results in --results-dir)")
-            c.add_argument("--json", action="store_true", help="Print the statistics as JSON")
-        if name == "clean": c.add_argument("--keep-latest", type=int, default=10, help="Results to keep (default: 10)")
-        c.set_defaults(func=func)
+    add_commands(sub, common)
     return p
 
 # %% ../nbs/05_cli.ipynb #0fac5af2
@@ -571,29 +413,33 @@ def _log_level(args, config:dict) -> str:
     if level not in LOG_LEVELS: raise UsageError(f"log level must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
     return level
 
+def _run_command(args, prog:str, level:str) -> int:
+    "Run the parsed command with logging at `level`; errors are logged (with tracebacks) to the log file only."
+    log_file = getattr(args, "log_file", None) or (args.config_values.get("log_file") if args.command == "run" else None)
+    with logging_to(level, log_file):
+        try: return args.func(args) or 0
+        except UsageError as e:
+            _log.error("%s: error: %s", prog, e, extra={"file_only": True}, exc_info=True)
+            raise
+        except Exception:
+            _log.error("%s: unexpected error", prog, extra={"file_only": True}, exc_info=True)
+            raise
+
 def main(argv=None) -> int:
-    "Run the `icm` command line; returns the exit code (0 ok, 1 unexpected error, 2 user mistake, 3 server failure, 130 interrupted)."
+    "Run the `icm` command line; the exit code: 0 ok, 1 unexpected, 2 user mistake, 3 server down, 130 interrupted."
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     debug = "DEBUG" in [a.upper() for a in argv] or os.environ.get("ICM_LOG_LEVEL", "").upper() == "DEBUG"
     prog = "icm"
     try:
         try: args = build_parser().parse_args(argv)
         except SystemExit as e: return e.code if isinstance(e.code, int) else 0  # --help, --version
-        if not args.command: raise UsageError(f"choose a command: run, train, evaluate, export, push, list, analyze, clean (see icm --help)")
-        prog = f"icm {args.command}"
-        args.argv = argv
+        if not args.command:
+            raise UsageError("choose a command: run, train, evaluate, export, push, list, analyze, clean (see icm --help)")
+        prog, args.argv = f"icm {args.command}", argv
         args.config_values = load_config(args.config_file) if getattr(args, "config_file", None) else {}
         level = _log_level(args, args.config_values)
         debug = level == "DEBUG"
-        log_file = getattr(args, "log_file", None) or (args.config_values.get("log_file") if args.command == "run" else None)
-        with logging_to(level, log_file):
-            try: return args.func(args) or 0
-            except UsageError as e:
-                _log.error("%s: error: %s", prog, e, extra={"file_only": True}, exc_info=True)
-                raise
-            except Exception as e:
-                _log.error("%s: unexpected error", prog, extra={"file_only": True}, exc_info=True)
-                raise
+        return _run_command(args, prog, level)
     except UsageError as e:
         if debug: traceback.print_exception(e)
         print(f"{e.prog or prog}: error: {e}", file=sys.stderr)
@@ -603,6 +449,6 @@ def main(argv=None) -> int:
         return 130
     except Exception as e:
         if debug: traceback.print_exception(e)
-        print(f"{prog}: unexpected error: {type(e).__name__}: {one_line(e)}" + ("" if debug else " (rerun with --log-level DEBUG for the traceback)"),
-              file=sys.stderr)
+        hint = "" if debug else " (rerun with --log-level DEBUG for the traceback)"
+        print(f"{prog}: unexpected error: {type(e).__name__}: {one_line(e)}{hint}", file=sys.stderr)
         return 1

@@ -4,24 +4,20 @@
 
 # %% ../nbs/03_search.ipynb #ba794848
 from __future__ import annotations
-import json, math, os, platform, random, sys, tempfile, time
-from dataclasses import asdict, dataclass, field
+import json, math, platform, random, time
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from .data import ICMDataset, ICMExample, LABELS
+from fastcore.basics import patch
+from .data import ICMDataset, LABELS
 from .consistency import LogicalConsistencyChecker, consistency_fix
-from .scoring import ICMModel, MutualPredictability, accuracy, load_model
+from .results import LabeledExample, ICMResult, atomic_write_text, labeled_accuracy
+from .callbacks import ConsoleProgress, Checkpointer
+from .model import load_model
+from .scoring import LabelScorer, MutualPredictability
 
 # %% auto #0
-__all__ = ['Callback', 'temperature', 'sampling_weights', 'initial_labels', 'make_batches', 'SearchState', 'labeled_accuracy',
-           'ICMResult', 'ConsoleProgress', 'atomic_write_text', 'Checkpointer', 'ICMSearcher']
-
-# %% ../nbs/03_search.ipynb #e23439b5
-class Callback:
-    "Hooks the search calls; override what you need."
-    def on_search_start(self, searcher, state): pass
-    def on_iteration(self, searcher, state, record:dict): pass
-    def on_search_end(self, searcher, result): pass
-    def on_search_error(self, searcher, error:Exception): pass  # the search failed (its checkpoint is saved); it re-raises next
+__all__ = ['temperature', 'sampling_weights', 'initial_labels', 'make_batches', 'ConfigError', 'SearchConfig', 'SearchState',
+           'RunState', 'ICMSearcher']
 
 # %% ../nbs/03_search.ipynb #d8b9102f
 def temperature(n:int, initial:float, final:float, beta:float) -> float:
@@ -51,210 +47,177 @@ def initial_labels(group_of:list, k:int, rng:random.Random, labels=LABELS) -> di
 
 # %% ../nbs/03_search.ipynb #4fb65c8a
 def make_batches(group_of:list, batch_size:int, rng:random.Random) -> list[list[int]]:
-    "Example indices packed into batches of at most `batch_size` (whole groups, random order; a larger group is its own batch)."
+    "Example indices in batches of at most `batch_size` (whole groups, random order; a larger group alone)."
     groups = {}
     for i, g in enumerate(group_of): groups.setdefault(g, []).append(i)
     order = list(groups.values())
     rng.shuffle(order)
     batches, current = [], []
     for members in order:
-        if current and len(current) + len(members) > batch_size: batches.append(sorted(current)); current = []
+        if current and len(current) + len(members) > batch_size:
+            batches.append(sorted(current)); current = []
         current += members
     if current: batches.append(sorted(current))
     return batches
 
-# %% ../nbs/03_search.ipynb #e2f1b473
+# %% ../nbs/03_search.ipynb #6982c5b5
+class ConfigError(ValueError):
+    "A setting no search can run with (one line, naming the setting)."
+    def __init__(self, name:str, message:str): super().__init__(message); self.name = name
+
+# %% ../nbs/03_search.ipynb #ae0b9851
+@dataclass
+class SearchConfig:
+    "The settings of an ICM search (Algorithm 1), with the defaults of this package."
+    alpha:float=5.0 # Weight of mutual predictability P (a mean log-prob) against inconsistencies I (a count)
+    initial_temperature:float=10.0 # T₀ of the schedule T = max(T_min, T₀ / (1 + β·ln n))
+    final_temperature:float=0.01 # T_min
+    cooling_rate:float=0.99 # β
+    initial_examples:int=8 # K examples labeled at random to start (whole consistency groups)
+    max_iterations:int=1000 # Search iterations per batch
+    consistency_fix_iterations:int=10 # M rounds of ConsistencyFix after each proposal
+    context_size:int|None=field(default=8, metadata=dict(none="all")) # Demos per context; `None`: all (exact)
+    block_size:int|None=None # Queries sharing one context; default `context_size`
+    batch_size:int=256 # Examples per batch (whole consistency groups)
+    patience:int|None=None # Stop once all are labeled and nothing was accepted this long (default: batch size)
+    reshuffle_every:int|None=None # Redraw the contexts' cyclic order every this many iterations (`None`: never)
+    seed:int=42 # Seeds every random choice of the search
+    labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
+
+    def __post_init__(self):
+        self.labels = tuple(self.labels)
+        self.validate()
+
+# %% ../nbs/03_search.ipynb #5af16d60
+def _finite(x) -> bool: return isinstance(x, (int, float)) and math.isfinite(x)
+
+@patch
+def validate(self:SearchConfig):
+    "Raise a `ConfigError` for the first setting that is out of range."
+    positive = lambda x: x is None or (isinstance(x, int) and x >= 1)
+    rules = [("alpha", _finite(self.alpha) and self.alpha >= 0, "a finite number ≥ 0"),
+             ("initial_temperature", _finite(self.initial_temperature) and self.initial_temperature > 0, "> 0"),
+             ("final_temperature", _finite(self.final_temperature)
+              and 0 < self.final_temperature <= self.initial_temperature, "> 0 and ≤ initial_temperature"),
+             ("cooling_rate", _finite(self.cooling_rate) and self.cooling_rate > 0, "> 0"),
+             ("initial_examples", self.initial_examples >= 1, "≥ 1"),
+             ("max_iterations", self.max_iterations >= 0, "≥ 0"),
+             ("consistency_fix_iterations", self.consistency_fix_iterations >= 0, "≥ 0"),
+             ("context_size", positive(self.context_size), "≥ 1 or None"),
+             ("block_size", positive(self.block_size), "≥ 1 or None"),
+             ("batch_size", self.batch_size >= 2, "≥ 2"),
+             ("patience", positive(self.patience), "≥ 1 or None"),
+             ("reshuffle_every", positive(self.reshuffle_every), "≥ 1 or None"),
+             ("labels", len(self.labels) == 2 and len(set(self.labels)) == 2, "two different words")]
+    for name, ok, need in rules:
+        if not ok: raise ConfigError(name, f"{name} must be {need}, got {getattr(self, name)!r}")
+
+# %% ../nbs/03_search.ipynb #243b360b
+@patch
+def fingerprint(self:SearchConfig, examples) -> str:
+    "Identifies these settings on `examples` (all but `max_iterations` and `patience`)."
+    import hashlib
+    params = {k: v for k, v in asdict(self).items() if k not in ("max_iterations", "patience")}
+    h = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
+    for e in examples: h.update(e.input_text.encode()); h.update(b"\0")
+    return h.hexdigest()[:16]
+
+# %% ../nbs/03_search.ipynb #2c405b44
 @dataclass
 class SearchState:
-    "The annealing state of the batch being searched."
+    "The annealing state of the batch being searched (what callbacks see)."
     examples:list # The batch's examples
     labels:list # Current labels, `None` where unlabeled
     batch:int=0 # Index of this batch
-    n_batches:int=1
-    max_iterations:int=0
-    iteration:int=0
-    U:float=0.0; P:float=0.0; I:int=0
-    best_U:float=-math.inf
-    best_labels:list|None=None
+    n_batches:int=1 # Batches in the run
+    max_iterations:int=0 # Iterations planned for this batch
+    iteration:int=0 # Iterations done
+    U:float=0.0 # Score of the current labels, U = α·P − I
+    P:float=0.0 # Their mutual predictability
+    I:int=0 # Their inconsistent pairs
+    best_U:float=-math.inf # Score of the best labeling so far
+    best_labels:list|None=None # The best labeling so far
     accepted:int=0 # Accepted proposals
     last_change:int=0 # Iteration of the last accepted change
-    history:list=field(default_factory=list)
+    history:list=field(default_factory=list) # One record per iteration
     initialised:bool=False # The K initial labels have been drawn
-    safe:dict|None=None # Snapshot after the last completed iteration (what a checkpoint saves)
 
-# %% ../nbs/03_search.ipynb #b8231723
-def labeled_accuracy(labels:list, gold:list) -> float|None:
-    "Accuracy over examples that have both a label and a gold label (`None` if there are none)."
-    pairs = [(l, g) for l, g in zip(labels, gold) if l is not None and g is not None]
-    return sum(l == g for l, g in pairs) / len(pairs) if pairs else None
-
-# %% ../nbs/03_search.ipynb #fd006962
+# %% ../nbs/03_search.ipynb #1b3d6790
 @dataclass
-class ICMResult:
-    "Labels found by ICM, with the search's history and everything needed to reproduce it."
-    labeled_examples:list # One dict per labeled example: `input`, `label`, `confidence` (log-odds for its label), `metadata`
-    score:float # U of the returned labeling (mean over batches)
-    iterations:int # Iterations run, all batches together
-    history:list # One record per iteration
-    convergence_info:dict # Why it stopped, final vs best U, acceptance counts, ...
-    metadata:dict # Model, parameters, seed, package versions, timings
+class RunState:
+    "Everything a run has done so far: what a checkpoint holds."
+    fingerprint:str # Of the data and the settings (`SearchConfig.fingerprint`)
+    batches:list # Example indices of each batch
+    batch:int=0 # Index of the batch in progress
+    done:list=field(default_factory=list) # Finished batches: `{records, info, history}` each
+    tokens:int=0 # Model tokens spent so far
+    seconds:float=0.0 # Seconds spent so far
+    rng:list|None=None # The run's random generator when the batch in progress started
+    snapshot:dict|None=None # The batch in progress after its last completed iteration (`None`: not started)
+    version:int=2 # Checkpoint format
 
-    @property
-    def labels(self): return [e["label"] for e in self.labeled_examples]
-    @property
-    def accuracy(self) -> float|None:
-        "Accuracy of the labels against gold labels, where the examples have them."
-        return labeled_accuracy(self.labels, [e["metadata"].get("gold_label") for e in self.labeled_examples])
-
-    def to_pandas(self):
-        "One row per labeled example: input, label, confidence, and the metadata (gold label, group, key, ...)."
-        import pandas as pd
-        return pd.DataFrame([{k: v for k, v in e.items() if k != "metadata"} | e["metadata"] for e in self.labeled_examples])
-
-    def history_frame(self):
-        "The per-iteration history as a DataFrame."
-        import pandas as pd
-        return pd.DataFrame([{k: v for k, v in r.items() if k != "label_counts"} for r in self.history])
-
-    def summary(self) -> dict:
-        "The headline numbers."
-        counts = {l: self.labels.count(l) for l in sorted(set(self.labels))}
-        info, meta = self.convergence_info, self.metadata
-        return {"examples": meta.get("n_examples"), "labeled": len(self.labeled_examples), "labels": counts,
-                "score (U)": round(self.score, 4), "iterations": self.iterations, "stopped": info.get("reason"),
-                "accuracy vs gold": None if self.accuracy is None else round(self.accuracy, 4),
-                "model tokens": meta.get("tokens"), "seconds": round(meta.get("seconds", 0), 1), "model": meta.get("model")}
-
-    def _repr_html_(self):
-        rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>" for k, v in self.summary().items())
-        return f"<table><caption>ICMResult</caption>{rows}</table>"
-
-    def __repr__(self): return f"ICMResult({', '.join(f'{k}={v}' for k, v in self.summary().items())})"
-
-# %% ../nbs/03_search.ipynb #dc9d09c4
-from fastcore.basics import patch
+# %% ../nbs/03_search.ipynb #6d7f3e44
+def _json_rng(state) -> list: return [state[0], list(state[1]), state[2]]
+def _py_rng(state) -> tuple: return (state[0], tuple(state[1]), state[2])
 
 @patch
-def plot(self:ICMResult, path=None):
-    "Temperature, score, acceptance rate, labeled count and accuracy over iterations (saved to `path` if given)."
-    import matplotlib.pyplot as plt
-    h = self.history_frame()
-    fig, axes = plt.subplots(1, 5, figsize=(17, 3))
-    if len(h):
-        x = range(1, len(h) + 1)
-        scored = h["accepted"].notna()
-        rate = h["accepted"].where(scored).astype(float).rolling(25, min_periods=1).mean()
-        for ax, y, title in zip(axes, [h["temperature"], h["U"], rate, h["labeled"], h["accuracy"]],
-                                ["temperature", "score U = αP − I", "acceptance rate (25 scored)", "labeled examples", "accuracy vs gold"]):
-            ax.plot(x, y.astype(float)); ax.set_title(title, fontsize=10); ax.set_xlabel("iteration")
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=100)
-    return fig
+def to_json(self:RunState) -> str:
+    "The state as JSON (labeled examples as records)."
+    return json.dumps(asdict(self))
 
-# %% ../nbs/03_search.ipynb #f0255a3f
-class ConsoleProgress(Callback):
-    "A tqdm bar on stderr with temperature, U, acceptance rate, labeled count and accuracy."
-    def __init__(self, file=None): self.file, self.bar = file, None
-    def on_search_start(self, searcher, state):
-        from tqdm.auto import tqdm
-        if self.bar is None: self.bar = tqdm(total=state.max_iterations * state.n_batches, desc="ICM", file=self.file or sys.stderr, dynamic_ncols=True)
-        self.bar.n = state.batch * state.max_iterations + state.iteration
-    def on_iteration(self, searcher, state, record):
-        recent = [r["accepted"] for r in state.history[-50:] if r["accepted"] is not None]
-        post = dict(T=f"{record['temperature']:.3f}", U=f"{record['U']:.2f}", I=record["I"],
-                    acc_rate=f"{sum(recent) / len(recent):.2f}" if recent else "-", labeled=f"{record['labeled']}/{record['n_examples']}")
-        if record["accuracy"] is not None: post["accuracy"] = f"{record['accuracy']:.3f}"
-        self.bar.set_postfix(post, refresh=False)
-        self.bar.update(1)
-    def on_search_end(self, searcher, result):
-        if self.bar is not None: self.bar.close(); self.bar = None
-    def on_search_error(self, searcher, error): self.on_search_end(searcher, None)
+@patch(cls_method=True)
+def from_json(cls:RunState, text:str) -> RunState:
+    "A `RunState` from `to_json`'s text."
+    data = json.loads(text)
+    if data.get("version") != 2: raise ValueError("it was written by an older version of icm; start the run again")
+    done = [{**d, "records": [LabeledExample.from_dict(r) for r in d["records"]]} for d in data.pop("done")]
+    return cls(**data, done=done)
 
-# %% ../nbs/03_search.ipynb #221efd83
-def atomic_write_text(path, text:str):
-    "Write a file so that it is either the old or the new content, never half of one (temp file + rename)."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f: f.write(text)
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-
-class Checkpointer(Callback):
-    "Saves the search state every `every` iterations (and at batch ends and on interruption)."
-    def __init__(self, every:int=25): self.every = every
-    def on_iteration(self, searcher, state, record):
-        if record["iteration"] % self.every == 0: searcher.save_checkpoint()
-
-# %% ../nbs/03_search.ipynb #79075b34
-def _check_params(p:dict):
-    "Fail with one clear line on a parameter no search can run with."
-    rules = [("alpha", p["alpha"] >= 0, "≥ 0"), ("initial_temperature", p["initial_temperature"] > 0, "> 0"),
-             ("final_temperature", 0 < p["final_temperature"] <= p["initial_temperature"], "> 0 and ≤ initial_temperature"),
-             ("cooling_rate", p["cooling_rate"] > 0, "> 0"), ("initial_examples", p["initial_examples"] >= 1, "≥ 1"),
-             ("max_iterations", p["max_iterations"] >= 0, "≥ 0"), ("consistency_fix_iterations", p["consistency_fix_iterations"] >= 0, "≥ 0"),
-             ("context_size", p["context_size"] is None or p["context_size"] >= 1, "≥ 1 or None"), ("batch_size", p["batch_size"] >= 2, "≥ 2")]
-    for name, ok, need in rules:
-        if not ok: raise ValueError(f"{name} must be {need}, got {p[name]}")
-
+# %% ../nbs/03_search.ipynb #ccc2c002
 class ICMSearcher:
     "Internal Coherence Maximization: label claims by simulated annealing over U = α·P − I."
     def __init__(self,
-                 model_name=None, # Hub id, folder, `.gguf`, an `ICMModel` or `ServerModel`, or `None` for the embedded default
-                 alpha:float=5.0, # Weight of mutual predictability P (a mean log-prob) against inconsistencies I (a count)
-                 initial_temperature:float=10.0, # T₀
-                 final_temperature:float=0.01, # T_min
-                 cooling_rate:float=0.99, # β in T = T₀ / (1 + β·ln n)
-                 initial_examples:int=8, # K examples labeled at random to start (whole groups)
-                 max_iterations:int=1000, # Per batch
-                 consistency_fix_iterations:int=10, # M rounds of ConsistencyFix
-                 context_size:int|None=8, # Demos per context; `None` = all other labeled examples (exact)
-                 batch_size:int=256, # Examples per batch (whole groups)
+                 model_name=None, # Hub id, folder, `.gguf`, a loaded scorer (`ICMModel`, `ServerModel`), or `None`
+                 config:SearchConfig|None=None, # The search settings; default `SearchConfig()`
                  consistency_checker=None, # A `LogicalConsistencyChecker`; default rules from the task type
-                 seed:int=42,
-                 device:str="auto",
+                 device:str="auto", # Where a model loaded by name runs
                  callbacks=None, # Extra `Callback`s
-                 model=None, # An already loaded `ICMModel` (same as passing it as `model_name`)
-                 block_size:int|None=None, # Queries sharing a context; default `context_size`
-                 patience:int|None=None, # Stop once all are labeled and nothing was accepted for this many iterations (default: the batch size)
-                 reshuffle_every:int|None=None, # Redraw the contexts' cyclic order every this many iterations
+                 model=None, # An already loaded scorer (same as passing it as `model_name`)
                  checkpoint_path=None, # Save the state here (JSON, atomic) to resume later
-                 checkpoint_every:int=25,
+                 checkpoint_every:int=25, # Iterations between checkpoints (also at batch ends and on failure)
                  verbose:bool=True, # Progress bar (console) or live monitor (notebook)
-                 labels=LABELS):
-        self.params = dict(alpha=alpha, initial_temperature=initial_temperature, final_temperature=final_temperature,
-                           cooling_rate=cooling_rate, initial_examples=initial_examples, max_iterations=max_iterations,
-                           consistency_fix_iterations=consistency_fix_iterations, context_size=context_size, batch_size=batch_size,
-                           seed=seed, block_size=block_size, patience=patience, reshuffle_every=reshuffle_every, labels=list(labels))
-        _check_params(self.params)
-        self.__dict__.update(self.params)
-        self.labels = tuple(labels)
+                 **settings): # `SearchConfig` fields, overriding `config` (e.g. `alpha=20`)
+        unknown = sorted(set(settings) - {f.name for f in fields(SearchConfig)})
+        if unknown: raise TypeError(f"ICMSearcher got unknown settings {unknown}; see SearchConfig")
+        self.config = replace(config or SearchConfig(), **settings)
         self.model_name, self.device = model_name, device
-        self._model = model if model is not None else model_name if hasattr(model_name, "label_logprobs") else None
+        self._model = model if model is not None else model_name if isinstance(model_name, LabelScorer) else None
         self.checker = consistency_checker or LogicalConsistencyChecker()
         self.extra_callbacks, self.verbose = list(callbacks or []), verbose
         self.checkpoint_path, self.checkpoint_every = checkpoint_path, checkpoint_every
 
     @property
-    def model(self) -> ICMModel:
+    def model(self):
         "The scoring model, loaded on first use."
         if self._model is None: self._model = load_model(self.model_name, self.device)
         return self._model
 
+    @property
+    def params(self) -> dict:
+        "The settings as plain values (what a result records)."
+        return {**asdict(self.config), "labels": list(self.config.labels)}
+
     def __repr__(self): return f"ICMSearcher({', '.join(f'{k}={v}' for k, v in self.params.items())})"
 
-# %% ../nbs/03_search.ipynb #5b7551d2
+# %% ../nbs/03_search.ipynb #222acef3
 class _Batch:
     "The engines for one batch: scorer, checker, and U of the current labels with changes."
-    def __init__(self, searcher, examples, seed):
-        s = searcher
-        self.examples, self.alpha = examples, s.alpha
-        self.mp = MutualPredictability(s.model, examples, context_size=s.context_size, block_size=s.block_size, seed=seed, labels=s.labels)
-        self.checker = s.checker.bind(examples)
+    def __init__(self, config:SearchConfig, model, checker, examples, seed:int):
+        c = config
+        self.examples, self.alpha = examples, c.alpha
+        self.mp = MutualPredictability(model, examples, context_size=c.context_size, block_size=c.block_size,
+                                       seed=seed, labels=c.labels)
+        self.checker = checker.bind(examples)
         self.group_of = [e.consistency_id for e in examples]
         self.gold = [e.gold_label for e in examples]
         self.I = 0
@@ -272,65 +235,83 @@ class _Batch:
         return {k: v for k, v in {**proposal, **result.changes}.items() if self.mp.labels[k] != v}
 
     def commit(self, changes:dict, I:int):
+        "Apply `changes`, whose labeling has `I` inconsistent pairs."
         self.mp.apply(changes); self.I = I
 
-# %% ../nbs/03_search.ipynb #7e97aaed
-def _rank(state_labels) -> int: return sum(l is not None for l in state_labels)
+# %% ../nbs/03_search.ipynb #e0bc3a52
+def _rank(labels) -> int: return sum(l is not None for l in labels)
 
 @patch
-def _record(self:ICMSearcher, state, b:_Batch, n, T, i, proposed, accepted, n_changed, t0, tokens0) -> dict:
-    labels = b.mp.labels
-    return dict(iteration=n, batch=state.batch, temperature=T, U=state.U, P=state.P, I=state.I, accepted=accepted, example=i,
-                proposed=proposed, n_changed=n_changed, labeled=_rank(labels), n_examples=len(labels),
-                tokens=self.model.tokens - tokens0, elapsed=time.perf_counter() - t0, accuracy=labeled_accuracy(labels, b.gold),
-                label_counts={l: labels.count(l) for l in self.labels})
+def _record(self:ICMSearcher, state, b:_Batch, n, T, i, proposed, accepted, n_changed) -> dict:
+    "One iteration's record for the history and the callbacks."
+    labels, t0, tokens0 = b.mp.labels, *self._clock
+    return dict(iteration=n, batch=state.batch, temperature=T, U=state.U, P=state.P, I=state.I, accepted=accepted,
+                example=i, proposed=proposed, n_changed=n_changed, labeled=_rank(labels), n_examples=len(labels),
+                tokens=self.model.tokens - tokens0, elapsed=time.perf_counter() - t0,
+                accuracy=labeled_accuracy(labels, b.gold),
+                label_counts={l: labels.count(l) for l in self.config.labels})
 
+# %% ../nbs/03_search.ipynb #c8456934
 @patch
 def _snapshot(self:ICMSearcher, state, b:_Batch, rng):
-    "What a checkpoint needs to continue exactly from the end of the last completed iteration."
-    state.safe = dict(rng=rng.getstate(), mp_rng=b.mp.rng.getstate(), order=list(b.mp.order), labels=list(b.mp.labels),
-                      iteration=state.iteration, best_U=state.best_U, best_labels=list(state.best_labels),
-                      accepted=state.accepted, last_change=state.last_change, history_len=len(state.history), initialised=state.initialised)
+    "Record in the run state what a checkpoint needs to continue exactly from the last completed iteration."
+    self._run.snapshot = dict(
+        rng=_json_rng(rng.getstate()), mp_rng=_json_rng(b.mp.rng.getstate()), order=list(b.mp.order),
+        labels=list(b.mp.labels), iteration=state.iteration, best_U=state.best_U, best_labels=list(state.best_labels),
+        accepted=state.accepted, last_change=state.last_change, history_len=len(state.history),
+        initialised=state.initialised)
+
+# %% ../nbs/03_search.ipynb #0669a705
+@patch
+def _start_batch(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random):
+    "A fresh batch: K random labels (whole groups, balanced), then ConsistencyFix."
+    c = self.config
+    init = initial_labels(b.group_of, c.initial_examples, rng, c.labels)
+    changes = b.fix(init, rng, c.consistency_fix_iterations)
+    b.commit(changes, b.I + b.checker.delta(b.mp.labels, changes))
+    state.initialised = True
 
 @patch
-def _anneal(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random, callbacks, t0, tokens0):
+def _anneal(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random, callbacks) -> str:
     "Algorithm 1 on one batch, from `state` (fresh or resumed) to `max_iterations` or convergence."
-    M, N = self.consistency_fix_iterations, len(b.examples)
-    patience = self.patience or N
-    if not state.initialised:  # a fresh batch: K random labels, then ConsistencyFix
-        init = initial_labels(b.group_of, self.initial_examples, rng, self.labels)
-        changes = b.fix(init, rng, M)
-        b.commit(changes, b.I + b.checker.delta(b.mp.labels, changes))
-        state.initialised = True
+    c, N = self.config, len(b.examples)
+    if not state.initialised: self._start_batch(state, b, rng)
     state.U, state.P, state.I = b.U()
     if state.best_labels is None: state.best_U, state.best_labels = state.U, list(b.mp.labels)
     self._snapshot(state, b, rng)
     for cb in callbacks: cb.on_search_start(self, state)
-    reason = "max_iterations"
-    while state.iteration < self.max_iterations:
+    while state.iteration < c.max_iterations:
         n = state.iteration + 1
-        if self.reshuffle_every and n % self.reshuffle_every == 0: self._reshuffle(state, b)
-        T = temperature(n, self.initial_temperature, self.final_temperature, self.cooling_rate)
+        if c.reshuffle_every and n % c.reshuffle_every == 0: self._reshuffle(state, b)
+        T = temperature(n, c.initial_temperature, c.final_temperature, c.cooling_rate)
         i = rng.choices(range(N), weights=sampling_weights(b.mp.labels, b.group_of))[0]
         proposed, accepted, n_changed = b.mp.propose(i), None, 0
         if b.mp.labels[i] != proposed:
-            changes = b.fix({i: proposed}, rng, M)
+            changes = b.fix({i: proposed}, rng, c.consistency_fix_iterations)
             U, P, I = b.U(changes)
             delta = U - state.U
             accepted = bool(changes) and (delta > 0 or rng.random() < math.exp(delta / T))
-            if accepted:
-                b.commit(changes, I)
-                state.U, state.P, state.I, n_changed = U, P, I, len(changes)
-                state.accepted += 1; state.last_change = n
-                if (_rank(b.mp.labels), U) > (_rank(state.best_labels), state.best_U): state.best_U, state.best_labels = U, list(b.mp.labels)
+            if accepted: n_changed = self._accept(state, b, changes, U, P, I, n)
         state.iteration, state.labels = n, b.mp.labels
-        record = self._record(state, b, n, T, i, proposed, accepted, n_changed, t0, tokens0)
+        record = self._record(state, b, n, T, i, proposed, accepted, n_changed)
         state.history.append(record)
         self._snapshot(state, b, rng)
         for cb in callbacks: cb.on_iteration(self, state, record)
-        if None not in b.mp.labels and n - state.last_change >= patience: reason = "converged"; break
-    return reason
+        if None not in b.mp.labels and n - state.last_change >= (c.patience or N): return "converged"
+    return "max_iterations"
 
+# %% ../nbs/03_search.ipynb #e922df64
+@patch
+def _accept(self:ICMSearcher, state:SearchState, b:_Batch, changes:dict, U, P, I, n:int) -> int:
+    "Commit accepted `changes` at iteration `n`, keep the best labeling; return how many labels changed."
+    b.commit(changes, I)
+    state.U, state.P, state.I = U, P, I
+    state.accepted += 1; state.last_change = n
+    if (_rank(b.mp.labels), U) > (_rank(state.best_labels), state.best_U):
+        state.best_U, state.best_labels = U, list(b.mp.labels)
+    return len(changes)
+
+# %% ../nbs/03_search.ipynb #8d648a76
 @patch
 def _reshuffle(self:ICMSearcher, state, b:_Batch):
     "New contexts: redraw the cyclic order, then re-score the current and the best labeling under it."
@@ -339,20 +320,15 @@ def _reshuffle(self:ICMSearcher, state, b:_Batch):
     best_changes = {k: v for k, v in enumerate(state.best_labels) if b.mp.labels[k] != v}
     state.best_U = b.U(best_changes)[0] if best_changes else state.U
 
-# %% ../nbs/03_search.ipynb #5db28e23
+# %% ../nbs/03_search.ipynb #bce973b4
 def _versions() -> dict:
     import torch, transformers, icm
-    return dict(icm=icm.__version__, torch=torch.__version__, transformers=transformers.__version__, python=platform.python_version())
-
-def _fingerprint(examples, params) -> str:
-    "Identifies the data and the parameters a checkpoint belongs to (the iteration budget may change on resume)."
-    import hashlib
-    h = hashlib.sha256(json.dumps({k: v for k, v in params.items() if k not in ("max_iterations", "patience")}, sort_keys=True).encode())
-    for e in examples: h.update(e.input_text.encode()); h.update(b"\0")
-    return h.hexdigest()[:16]
+    return dict(icm=icm.__version__, torch=torch.__version__, transformers=transformers.__version__,
+                python=platform.python_version())
 
 @patch
 def _callbacks(self:ICMSearcher) -> list:
+    "The progress display (bar or monitor), the checkpointer, and the user's callbacks."
     cbs = []
     if self.verbose:
         from icm.monitor import ICMMonitor, in_notebook
@@ -362,6 +338,7 @@ def _callbacks(self:ICMSearcher) -> list:
 
 @patch
 def _dataset(self:ICMSearcher, dataset, max_examples) -> ICMDataset:
+    "`dataset` as an `ICMDataset`, sampled to `max_examples` (whole groups, seeded)."
     if isinstance(dataset, (str, Path)):
         from icm.data import load_icm_dataset
         dataset = load_icm_dataset(dataset)
@@ -369,10 +346,10 @@ def _dataset(self:ICMSearcher, dataset, max_examples) -> ICMDataset:
     if len(dataset) == 0: raise ValueError("The dataset is empty: nothing to label")
     if max_examples is not None:
         if max_examples < 1: raise ValueError(f"max_examples must be ≥ 1, got {max_examples}")
-        dataset = dataset.sample_groups(max_examples, self.seed)
+        dataset = dataset.sample_groups(max_examples, self.config.seed)
     return dataset
 
-# %% ../nbs/03_search.ipynb #3c08ba17
+# %% ../nbs/03_search.ipynb #fd83660c
 @patch
 def search(self:ICMSearcher,
            dataset, # `ICMDataset`, list of `ICMExample`s, or a name/path for `load_icm_dataset`
@@ -380,107 +357,121 @@ def search(self:ICMSearcher,
            resume:bool=False) -> ICMResult: # Continue from `checkpoint_path`
     "Label `dataset` with ICM; returns an `ICMResult`."
     dataset = self._dataset(dataset, max_examples)
-    rng = random.Random(self.seed)
-    batches = make_batches([e.consistency_id for e in dataset], self.batch_size, rng)
-    self._run = run = dict(dataset=dataset, batches=batches, done=[], batch=0, rng=rng, fingerprint=_fingerprint(dataset, self.params),
-                           state=None, batch_engine=None, tokens=0, seconds=0.0, iterations=0)
-    if resume: self._restore(run)
-    callbacks, model = self._callbacks(), self.model
-    t0, tokens0 = time.perf_counter() - run["seconds"], model.tokens - run["tokens"]
+    rng = random.Random(self.config.seed)
+    batches = make_batches([e.consistency_id for e in dataset], self.config.batch_size, rng)
+    self._run = run = RunState(self.config.fingerprint(dataset), batches)
+    if resume: self._restore(rng)
+    run, callbacks, model = self._run, self._callbacks(), self.model
+    self._clock, self._live = (time.perf_counter() - run.seconds, model.tokens - run.tokens), None
     reason = "max_iterations"
     try:
-        while run["batch"] < len(batches):
-            idxs = batches[run["batch"]]
-            examples = [dataset[i] for i in idxs]
-            saved, run["resumed_state"] = run.get("resumed_state"), None
-            run["rng_at_batch"] = rng.getstate()  # a checkpoint taken before the batch's first iteration restarts it from here
-            b = _Batch(self, examples, seed=rng.randrange(2**31) if saved is None else 0)  # a resumed batch restores its order
-            state = SearchState(examples, b.mp.labels, run["batch"], len(batches), self.max_iterations)
-            if saved: _load_state(state, b, saved, rng)
-            run["state"], run["batch_engine"] = state, b
-            reason = self._anneal(state, b, rng, callbacks, t0, tokens0)
-            run["done"].append(self._batch_records(state, b, reason))
-            run["batch"] += 1; run["state"] = run["rng_at_batch"] = None
-            run["tokens"], run["seconds"] = model.tokens - tokens0, time.perf_counter() - t0
-            if self.checkpoint_path: self.save_checkpoint()
+        while run.batch < len(batches): reason = self._search_batch(dataset, rng, callbacks)
     except KeyboardInterrupt:
         reason = "interrupted"
-        run["tokens"], run["seconds"] = model.tokens - tokens0, time.perf_counter() - t0
         if self.checkpoint_path: self.save_checkpoint()
-        if run["state"] is not None: run["done"].append(self._batch_records(run["state"], run["batch_engine"], reason, partial=True))
+        if self._live: run.done.append(self._batch_records(*self._live, reason, partial=True))
     except Exception as e:  # e.g. a `ServerError`: keep what is done, then let the caller see the error
-        run["tokens"], run["seconds"] = model.tokens - tokens0, time.perf_counter() - t0
         if self.checkpoint_path: self.save_checkpoint()
         for cb in callbacks: cb.on_search_error(self, e)
         raise
-    result = self._result(run, reason, model.tokens - tokens0, time.perf_counter() - t0)
+    self._update_cost()
+    result = self._result(dataset, reason)
     for cb in callbacks: cb.on_search_end(self, result)
     return result
 
-# %% ../nbs/03_search.ipynb #8fea406b
-def _jsonable_state(state) -> list: return [state[0], list(state[1]), state[2]]
-def _py_state(state) -> tuple: return (state[0], tuple(state[1]), state[2])
+# %% ../nbs/03_search.ipynb #f1a0dccb
+@patch
+def _search_batch(self:ICMSearcher, dataset, rng:random.Random, callbacks) -> str:
+    "Anneal the batch in progress (fresh, or from its snapshot), then record it as done."
+    run = self._run
+    examples = [dataset[i] for i in run.batches[run.batch]]
+    saved = run.snapshot
+    if saved is None: run.rng = _json_rng(rng.getstate())  # a checkpoint before the first snapshot restarts here
+    b = _Batch(self.config, self.model, self.checker, examples, seed=rng.randrange(2**31) if saved is None else 0)
+    state = SearchState(examples, b.mp.labels, run.batch, len(run.batches), self.config.max_iterations)
+    if saved: _load_state(state, b, saved, rng)
+    self._live = (state, b)
+    reason = self._anneal(state, b, rng, callbacks)
+    run.done.append(self._batch_records(state, b, reason))
+    run.batch, run.snapshot, self._live = run.batch + 1, None, None
+    run.rng = _json_rng(rng.getstate())
+    if self.checkpoint_path: self.save_checkpoint()
+    return reason
+
+# %% ../nbs/03_search.ipynb #2d49ac9d
+@patch
+def _update_cost(self:ICMSearcher):
+    "Bring the run's tokens and seconds up to date."
+    t0, tokens0 = self._clock
+    self._run.tokens, self._run.seconds = self.model.tokens - tokens0, time.perf_counter() - t0
 
 @patch
 def save_checkpoint(self:ICMSearcher):
-    "Write the search state to `checkpoint_path` atomically."
-    run, state = self._run, self._run["state"]
-    data = dict(version=1, fingerprint=run["fingerprint"], batch=run["batch"], done=run["done"], tokens=run["tokens"], seconds=run["seconds"])
-    if state is not None and state.safe is not None:
-        safe = dict(state.safe)
-        data["state"] = {**safe, "rng": _jsonable_state(safe["rng"]), "mp_rng": _jsonable_state(safe["mp_rng"]),
-                         "history": state.history[:safe["history_len"]]}
-    else: data["rng"] = _jsonable_state(run.get("rng_at_batch") or run["rng"].getstate())
-    atomic_write_text(self.checkpoint_path, json.dumps(data))
+    "Write the run state to `checkpoint_path` atomically."
+    self._update_cost()
+    run = self._run
+    if run.snapshot is not None and self._live:
+        history = self._live[0].history[:run.snapshot["history_len"]]
+        run = replace(run, snapshot={**run.snapshot, "history": history})
+    atomic_write_text(self.checkpoint_path, run.to_json())
 
+# %% ../nbs/03_search.ipynb #1eace46b
 @patch
-def _restore(self:ICMSearcher, run):
-    "Load `checkpoint_path` into a fresh run (nothing happens if there is no checkpoint yet)."
+def _restore(self:ICMSearcher, rng:random.Random):
+    "Continue the run saved at `checkpoint_path` (nothing happens if there is no checkpoint yet)."
     if not self.checkpoint_path: raise ValueError("resume=True needs checkpoint_path")
     path = Path(self.checkpoint_path)
     if not path.exists(): return
-    try: data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError: raise ValueError(f"Checkpoint {path} is not valid JSON") from None
-    if data.get("fingerprint") != run["fingerprint"]:
-        raise ValueError(f"Checkpoint {path} was written for other data or parameters; use another checkpoint_path or the original settings")
-    run.update(done=data["done"], batch=data["batch"], tokens=data["tokens"], seconds=data["seconds"])
-    if data.get("state"): run["resumed_state"] = data["state"]
-    else: run["rng"].setstate(_py_state(data["rng"]))
+    try: saved = RunState.from_json(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, TypeError, KeyError): raise ValueError(f"Checkpoint {path} is not valid") from None
+    except ValueError as e: raise ValueError(f"Checkpoint {path}: {e}") from None
+    if saved.fingerprint != self._run.fingerprint:
+        raise ValueError(f"Checkpoint {path} was written for other data or parameters; "
+                         "use another checkpoint_path or the original settings")
+    self._run = saved
+    if saved.snapshot is None and saved.rng: rng.setstate(_py_rng(saved.rng))  # between two batches
 
 def _load_state(state:SearchState, b:_Batch, saved:dict, rng:random.Random):
-    "Put a batch back where its checkpoint left it."
-    rng.setstate(_py_state(saved["rng"]))
-    b.mp.rng.setstate(_py_state(saved["mp_rng"]))
-    b.mp.order = list(saved["order"]); b.mp.pos = {e: p for p, e in enumerate(b.mp.order)}
+    "Put a batch back where its snapshot left it."
+    rng.setstate(_py_rng(saved["rng"]))
+    b.mp.rng.setstate(_py_rng(saved["mp_rng"]))
+    b.mp.set_order(saved["order"])
     b.mp.set_labels(saved["labels"]); b.I = b.checker.count(b.mp.labels)
     state.labels = b.mp.labels
-    for k in ("iteration", "best_U", "best_labels", "accepted", "last_change", "history", "initialised"): setattr(state, k, saved[k])
+    for k in ("iteration", "best_U", "best_labels", "accepted", "last_change", "history", "initialised"):
+        setattr(state, k, saved[k])
 
-# %% ../nbs/03_search.ipynb #837f1904
+# %% ../nbs/03_search.ipynb #00fa8a37
 @patch
 def _batch_records(self:ICMSearcher, state:SearchState, b:_Batch, reason:str, partial:bool=False) -> dict:
-    "The best labeling of a batch as result records (confidences are skipped for an interrupted batch)."
+    "The best labeling of a batch as `LabeledExample`s (no confidences for an interrupted batch)."
     labels = state.best_labels if state.best_labels is not None else b.mp.labels
     conf = [None] * len(labels)
     if not partial:
         b.mp.set_labels(labels)
-        conf = [c if l == self.labels[0] else -c for c, l in zip(b.mp.confidences(), labels)]
-    records = [dict(input=e.input_text, label=l, confidence=c, metadata=dict(e.metadata))
+        conf = [c if l == self.config.labels[0] else -c for c, l in zip(b.mp.confidences(), labels)]
+    records = [LabeledExample(e.input_text, l, c, dict(e.metadata))
                for e, l, c in zip(b.examples, labels, conf) if l is not None]
     info = dict(batch=state.batch, reason=reason, iterations=state.iteration, final_U=state.U, best_U=state.best_U,
                 accepted=state.accepted, labeled=_rank(labels), n_examples=len(labels))
     return dict(records=records, info=info, history=state.history)
 
+# %% ../nbs/03_search.ipynb #350f6c2f
+def _mean(xs) -> float: return sum(xs) / max(len(xs), 1)
+
 @patch
-def _result(self:ICMSearcher, run, reason, tokens, seconds) -> ICMResult:
-    done = run["done"]
-    infos = [d["info"] for d in done]
-    if reason != "interrupted": reason = "converged" if infos and all(i["reason"] == "converged" for i in infos) else "max_iterations"
-    info = dict(reason=reason, batches=infos, best_U=sum(i["best_U"] for i in infos) / max(len(infos), 1),
-                final_U=sum(i["final_U"] for i in infos) / max(len(infos), 1), accepted=sum(i["accepted"] for i in infos),
-                unlabeled=sum(i["n_examples"] - i["labeled"] for i in infos) + sum(len(b) for b in run["batches"][len(done):]))
-    meta = dict(model=self.model.name, params=self.params, seed=self.seed, versions=_versions(), n_examples=len(run["dataset"]),
-                task_type=run["dataset"].task_type, n_batches=len(run["batches"]), tokens=tokens, seconds=seconds,
-                finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
-    return ICMResult([r for d in done for r in d["records"]], info["best_U"], sum(i["iterations"] for i in infos),
-                     [h for d in done for h in d["history"]], info, meta)
+def _result(self:ICMSearcher, dataset, reason:str) -> ICMResult:
+    "The `ICMResult` of the run so far."
+    run = self._run
+    infos = [d["info"] for d in run.done]
+    if reason != "interrupted":
+        reason = "converged" if infos and all(i["reason"] == "converged" for i in infos) else "max_iterations"
+    unlabeled = sum(i["n_examples"] - i["labeled"] for i in infos) + sum(len(b) for b in run.batches[len(run.done):])
+    info = dict(reason=reason, batches=infos, best_U=_mean([i["best_U"] for i in infos]),
+                final_U=_mean([i["final_U"] for i in infos]), accepted=sum(i["accepted"] for i in infos),
+                unlabeled=unlabeled)
+    meta = dict(model=self.model.name, params=self.params, seed=self.config.seed, versions=_versions(),
+                n_examples=len(dataset), task_type=dataset.task_type, n_batches=len(run.batches), tokens=run.tokens,
+                seconds=run.seconds, finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    return ICMResult([r for d in run.done for r in d["records"]], info["best_U"], sum(i["iterations"] for i in infos),
+                     [h for d in run.done for h in d["history"]], info, meta)

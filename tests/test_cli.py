@@ -39,7 +39,7 @@ def work(tmp_path_factory): return tmp_path_factory.mktemp("cli")
 def tiny(work):
     "A tiny random Gemma 3 checkpoint folder, as `load_model` reads it."
     from icm.data import create_synthetic_dataset
-    from icm.scoring import make_tiny_model
+    from icm.model import make_tiny_model
     texts = [e.input_text for kind in ("math", "sentiment", "comparison") for e in create_synthetic_dataset(kind, 8, seed=0)]
     m = make_tiny_model(texts)
     m.model.save_pretrained(work/"tiny"); m.tokenizer.save_pretrained(work/"tiny")
@@ -95,7 +95,7 @@ def test_run_saves_result_and_prints_summary(run, work, tiny):
     assert (cli["settings"]["max_iterations"], cli["sources"]["max_iterations"]) == (30, "flag")
     # the flags reached the search: the same search in this process gives the same labels
     from icm.data import create_synthetic_dataset
-    from icm.scoring import load_model
+    from icm.model import load_model
     from icm.search import ICMSearcher
     direct = ICMSearcher(load_model(tiny, "cpu"), max_iterations=30, context_size=4, initial_examples=4, seed=0, verbose=False).search(
         create_synthetic_dataset("math", 4, seed=0))
@@ -186,7 +186,7 @@ def test_ctrl_c_leaves_no_result_file(work, tiny):
     (["--dataset", "{work}/missing.jsonl"], "Dataset file not found"),
     (["--dataset", "{work}/malformed.jsonl"], "line 2 is not valid JSON"),
     (["--synthetic", "math", "--initial-temperature", "-1"], "initial_temperature must be > 0, got -1.0 (from --initial-temperature)"),
-    (["--synthetic", "math", "--alpha", "-1"], "alpha must be ≥ 0, got -1.0 (from --alpha)"),
+    (["--synthetic", "math", "--alpha", "-1"], "alpha must be a finite number ≥ 0, got -1.0 (from --alpha)"),
     (["--synthetic", "math", "--config-file", "{work}/malformed.json"], "not valid JSON"),
     (["--model", "{work}/no-model-here", "--synthetic", "math"], "Could not load model"),
 ], ids=["unknown-dataset", "missing-file", "malformed-file", "negative-temperature", "negative-alpha", "malformed-config", "missing-model"])
@@ -236,10 +236,12 @@ def test_export_formats(run, work):
 
 def test_export_dpo_pairs_and_reports_unpaired(work, tiny):
     "On comparison claims, and on math claims with one pair per group or all pairs (--create-pairs)."
+    from icm.data import question_claim
+    from icm.results import ICMResult, LabeledExample
     from icm.storage import ICMStorage
-    from icm.search import ICMResult
-    def ex(q, claim, label, conf, gid): return dict(input=f"Question: {q}\nClaim: {claim}\nI think this claim is", label=label, confidence=conf,
-                                                  metadata=dict(consistency_id=gid, task="math", gold_label=None))
+    def ex(q, claim, label, conf, gid):
+        c = question_claim(q, claim, consistency_id=gid, task="math", gold_label=None)
+        return LabeledExample(c.input_text, label, conf, c.metadata)
     examples = [ex("1+1?", "2", "True", 2.0, 0), ex("1+1?", "3", "False", 1.0, 0), ex("1+1?", "4", "False", 3.0, 0),
                 ex("2+2?", "4", "True", 1.0, 1), ex("2+2?", "5", "True", 1.0, 1), ex("3+3?", "6", "True", 1.0, 2)]
     path = ICMStorage(work/"dpo").save_result(ICMResult(examples, 0.0, 0, [], {"reason": "max_iterations"}, {"task_type": "math", "model": "m"}), "hand")

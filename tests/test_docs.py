@@ -105,7 +105,7 @@ def test_every_notebook_has_a_page_in_the_nav(site):
     rels = [p["rel"] for p in site.pages]
     assert rels == bd.find_notebooks() and set(bd.EXPECTED) <= set(rels)
     index = (site.dir/"index.html").read_text(encoding="utf-8")
-    for section in ("Home", "Tutorials", "API"): assert re.search(rf">\s*{section}\s*<", index), f"no {section} in the nav"
+    for section in ("Home", "Tutorials", "Explanations", "API"): assert re.search(rf">\s*{section}\s*<", index), f"no {section} in the nav"
     for p in site.pages:
         assert (site.dir/f"{p['name']}.html").stat().st_size > 0
         if p["rel"] != "index": assert f'href="{p["name"]}.html"' in index, f"{p['name']} is not in the nav"
@@ -123,6 +123,11 @@ def test_api_pages_have_show_doc_for_exported_functions_and_classes(site):
             if f'id="{anchor}"' not in (site.dir/f"{page}.html").read_text(encoding="utf-8"): missing.append(f"{page}.html#{anchor}")
     assert not missing, f"no show_doc for: {missing}"
 
+def test_links_to_notebooks_point_to_their_pages():
+    "A relative link to a notebook (right in Jupyter) becomes a link to its page; other links stay as they are."
+    md = "[a](explanations/algorithm.ipynb), [b](../03a_monitor.ipynb#callbacks), [c](https://x.org/nbs/01_quick_start.ipynb)"
+    assert bd.notebook_links(md) == "[a](explanations/algorithm.md), [b](../monitor.md#callbacks), [c](https://x.org/nbs/01_quick_start.ipynb)"
+
 def test_a_missing_expected_page_fails_the_build(tmp_path):
     with pytest.raises(SystemExit, match="06_missing"): bd.build(tmp_path/"site", tmp_path/"proc", expected=[*bd.EXPECTED, "06_missing"])
 
@@ -135,7 +140,8 @@ def test_broken_internal_links_are_found(tmp_path):
                                                "sub/a.html: ../nope.html (no such file)"]
 
 API_PAGES = {"search": ["Simulated annealing", 'id="icmsearcher"', "ICMSearcher.search", 'id="temperature"'],
-             "scoring": ["Scoring", 'id="mutualpredictability"', 'id="load_model"']}
+             "scoring": ["Scoring", 'id="mutualpredictability"', 'id="labelscorer"'],
+             "model": ["Model", 'id="load_model"', 'id="icmmodel"']}
 
 @pytest.mark.parametrize("page", API_PAGES)
 def test_api_page_renders_in_chromium(site, serve, page):

@@ -21,8 +21,11 @@ import pytest
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server] (.ci/run installs it)")
 from icm.data import create_synthetic_dataset
-from icm.scoring import LlamaCppServer, MutualPredictability, ServerCapabilityError, ServerError, ServerModel, demo_text, load_model
-from icm.search import Callback, ICMSearcher
+from icm.model import load_model
+from icm.scoring import MutualPredictability, demo_text
+from icm.server import LlamaCppServer, ServerCapabilityError, ServerError, ServerModel
+from icm.callbacks import Callback
+from icm.search import ICMSearcher
 from test_cli import ICM, clean_env, icm
 
 @pytest.fixture(scope="module")
@@ -161,7 +164,7 @@ def test_server_failing_mid_search_keeps_a_checkpoint_then_resumes(server, tmp_p
                 if record["iteration"] == 4: proxy.faults[:] = [503] * 10_000
         with pytest.raises(ServerError, match=r"503 \(after 1 retries\)"):
             ICMSearcher(ServerModel(proxy.base_url, max_retries=1), callbacks=[FailFromIteration4()], **kw).search(data)
-        saved = json.loads((tmp_path/"run.json").read_text())["state"]["iteration"]
+        saved = json.loads((tmp_path/"run.json").read_text())["snapshot"]["iteration"]
         assert saved >= 4, saved
         proxy.faults.clear()
         resumed = ICMSearcher(ServerModel(proxy.base_url), **kw).search(data, resume=True)
@@ -190,7 +193,7 @@ def test_server_killed_mid_run_then_resume(tmp_path):
         assert "server error" in err and "--resume" in err, err
         ckpts = list((tmp_path/"out"/".checkpoints").glob("*.json"))
         assert len(ckpts) == 1
-        done = json.loads(ckpts[0].read_text())["state"]["iteration"]
+        done = json.loads(ckpts[0].read_text())["snapshot"]["iteration"]
         srv.start()
         res = icm(*args, "--resume", timeout=600)
         assert res.returncode == 0, res.stderr
@@ -203,4 +206,4 @@ def test_cli_server_settings_errors():
     assert_one(icm("run", "--backend", "server", "--synthetic", "math"), "--backend server needs --base-url")
     assert_one(icm("run", "--base-url", "http://x", "--synthetic", "math"), "--base-url needs --backend server")
     assert_one(icm("run", "--backend", "server", "--base-url", "http://x", "--concurrency", 0, "--synthetic", "math"), "concurrency must be ≥ 1")
-    assert_one(icm("run", "--backend", "server", "--base-url", "http://x", "--logprobs-form", "all", "--synthetic", "math"), "logprobs-form must be one of auto, top, echo")
+    assert_one(icm("run", "--backend", "server", "--base-url", "http://x", "--logprobs-form", "all", "--synthetic", "math"), "argument --logprobs-form: invalid choice: 'all'")
