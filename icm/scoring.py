@@ -100,7 +100,8 @@ class MutualPredictability:
 
     def set_order(self, order:list):
         "Use this cyclic order of the examples (e.g. one saved in a checkpoint)."
-        if sorted(order) != list(range(len(self.examples))): raise ValueError("order must be a permutation of the examples")
+        if sorted(order) != list(range(len(self.examples))):
+            raise ValueError("order must be a permutation of the examples")
         self.order, self.pos = list(order), {ex: p for p, ex in enumerate(order)}
 
 # %% ../nbs/01a_scoring.ipynb #e51ec773

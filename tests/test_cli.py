@@ -140,7 +140,8 @@ def test_gsm8k_generates_candidate_solutions(work, tiny):
 # ---- interruption, resume, failures
 
 _INTERRUPT_AT_12 = """import sys
-from icm.search import ICMSearcher, Callback
+from icm.search import ICMSearcher
+from icm.callbacks import Callback
 class InterruptAt(Callback):
     def on_iteration(self, searcher, state, record):
         if record["iteration"] == 12: raise KeyboardInterrupt  # as Ctrl-C would, at a known point
