@@ -1,4 +1,5 @@
-"Installs the `icm` package, reading everything from settings.ini (nbdev's single source of project metadata)."
+"""Installs the distribution `icm-elicit` (`lib_name`; `icm` on PyPI is another project), which provides
+the package `icm` (`lib_path`) and the `icm` command; all read from settings.ini (nbdev's metadata)."""
 from configparser import ConfigParser
 from setuptools import find_packages, setup
 

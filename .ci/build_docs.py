@@ -22,7 +22,7 @@ from nbdev.process import Processor
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/"nbs"
 # Pages the site must have (notebook paths under nbs/, without .ipynb): the build fails if one is missing.
-EXPECTED = ["index", "00_data", "01_model", "01a_scoring", "01b_server", "01c_baselines", "02_consistency", "02a_results",
+EXPECTED = ["index", "00_data", "01_model", "01a_scoring", "01b_server", "01c_baselines", "01d_metrics", "02_consistency", "02a_results",
             "02b_callbacks", "03_search", "03a_monitor", "04_export", "04a_storage", "04b_commands", "05_cli", "06_train",
             "06a_iterative",
             "tutorials/01_quick_start", "tutorials/02_truthfulqa", "tutorials/03_your_own_data", "tutorials/04_finetune",
@@ -77,7 +77,7 @@ class render_show_docs(Processor):
         from nbdev.showdoc import show_doc
         from nbdev.config import get_config
         mod = self.mod
-        self.ns = dict(vars(importlib.import_module(f"{get_config(path=ROOT).lib_name}.{mod}"))) if mod else {}
+        self.ns = dict(vars(importlib.import_module(f"{get_config(path=ROOT).lib_path.name}.{mod}"))) if mod else {}
         self.ns["show_doc"] = show_doc
     def __call__(self, cell):
         if cell.cell_type != "code" or not (calls := _showdoc_calls(cell.source)): return

@@ -1,20 +1,26 @@
 #!/usr/bin/env python
-"""ICM against the evaluation protocol's baselines, on the default model (or `--model`), mean over seeds:
-zero-shot, calibrated zero-shot, random-label ICL, ICM and golden-label ICL accuracy vs gold, with the model
-tokens and wall seconds of one ICM run.
+"""ICM beside every baseline of `icm.baselines`, on the default model (or `--model`), mean over seeds.
 
-    python benchmarks/accuracy.py                                   # all tasks, 3 seeds (about 45 minutes on 2 CPU cores)
+For each task and seed: the baselines (`run_baselines`: zero-shot, calibrated zero-shot, random-label,
+golden, golden many-shot, bootstrapped few-shot) and one ICM run label the same claims; `icm.metrics.compare`
+scores them. Printed: accuracy, balanced accuracy and AUROC tables (task × method), and each method's cost
+in model tokens and in zero-shot passes.
+
+    python benchmarks/accuracy.py                                   # all tasks, 3 seeds (about an hour on 2 CPU cores)
     python benchmarks/accuracy.py --tasks review_comparison --seeds 0 --size 16 --max-iterations 40   # a quick look
 
-Every `SearchConfig` field is a flag (`--alpha`, `--context-size`, `--reshuffle-every`, ...), with the library's default.
+Every `SearchConfig` field is a flag (`--alpha`, `--context-size`, `--reshuffle-every`, ...), with the library's
+default (but 100 iterations); the few-shot baselines use `--context-size` demos, as ICM's contexts do.
 
 Tasks: `review_comparison` (our own: a positive and a negative review, "Review B is more positive than Review A",
 both orders), `sentiment` (our own: one review, "This review is positive."; no logical structure), `comparison` and
-`math` (the upstream synthetic tasks), `truthfulqa` (a seeded slice of whole groups of the paper's TruthfulQA claims).
+`math` (the upstream synthetic tasks), `truthfulqa`, `gsm8k`, `alpaca` (seeded slices of whole groups of the
+paper's claim files).
 """
-import argparse, statistics, time
+import argparse, json, statistics
 from dataclasses import fields, replace
-from icm.baselines import icl_accuracy, zero_shot_accuracy
+from icm.baselines import BaselineConfig, run_baselines
+from icm.metrics import compare
 from icm.model import load_model
 from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task  # benchmarks/baselines.py: synthetic tasks and slices of the paper's claim files
@@ -24,25 +30,27 @@ def search_config(args, seed) -> SearchConfig:
     return replace(SearchConfig(), seed=seed, **{f.name: getattr(args, f.name) for f in fields(SearchConfig)
                                                  if f.name not in ("seed", "labels")})
 
-def run_task(lm, task, args):
-    "Accuracy of every method on `task` for each seed, plus ICM's tokens and seconds per run."
-    rows = {m: [] for m in ("zero-shot", "zero-shot calibrated", "random ICL", "ICM", "golden ICL")}
-    cost = {"tokens": [], "seconds": []}
-    for seed in args.seeds:
-        ds = load_task(task, args.size, seed)
-        rows["zero-shot"].append(zero_shot_accuracy(lm, ds))
-        rows["zero-shot calibrated"].append(zero_shot_accuracy(lm, ds, calibrated=True))
-        rows["random ICL"].append(icl_accuracy(lm, ds, "random", k=args.context_size, seed=seed))
-        rows["golden ICL"].append(icl_accuracy(lm, ds, "gold", k=args.context_size, seed=seed))
-        searcher = ICMSearcher(lm, search_config(args, seed), verbose=False)
-        tokens, t = lm.tokens, time.perf_counter()
-        result = searcher.search(ds)
-        cost["tokens"].append(lm.tokens - tokens); cost["seconds"].append(time.perf_counter() - t)
-        rows["ICM"].append(result.accuracy)
-        print(f"  {task} seed {seed}: n={len(ds)} " + ", ".join(f"{m} {v[-1]:.3f}" for m, v in rows.items())
-              + f"; ICM labeled {len(result.labeled_examples)}, {result.iterations} it, {result.convergence_info['reason']}, "
-              f"{cost['tokens'][-1]:,} tokens, {cost['seconds'][-1]:.0f} s", flush=True)
-    return {m: statistics.mean(v) for m, v in rows.items()}, {k: statistics.mean(v) for k, v in cost.items()}
+def run_seed(lm, task, seed, args) -> list[dict]:
+    "The comparison rows of every method on one task and seed."
+    ds = load_task(task, args.size, seed)
+    methods = run_baselines(lm, ds, BaselineConfig(k=args.context_size or 8, seed=seed))
+    result = ICMSearcher(lm, search_config(args, seed), verbose=False).search(ds)
+    table = compare({**methods, "ICM": result})
+    print(f"  {task} seed {seed}: n={len(ds)}; ICM {result.iterations} it, "
+          f"{result.convergence_info['reason']}\n" + "\n".join("    " + l for l in str(table).splitlines()), flush=True)
+    return [dict(r, task=task, seed=seed) for r in table.rows]
+
+def _mean(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.mean(xs) if xs else None
+
+def markdown(rows, metric, methods, tasks, fmt="{:.3f}") -> str:
+    "A task × method markdown table of the mean of `metric` over seeds ('–': undefined in every seed)."
+    lines = ["| task | " + " | ".join(methods) + " |", "|---" * (len(methods) + 1) + "|"]
+    for task in tasks:
+        cells = [_mean([r[metric] for r in rows if r["task"] == task and r["method"] == m]) for m in methods]
+        lines.append(f"| {task} | " + " | ".join("–" if c is None else fmt.format(c) for c in cells) + " |")
+    return "\n".join(lines)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -50,6 +58,7 @@ def main():
     ap.add_argument("--tasks", nargs="+", default=["review_comparison", "sentiment", "comparison", "math", "truthfulqa"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--size", type=int, default=32, help="claims per task")
+    ap.add_argument("--json", metavar="PATH", help="also write every row (task, seed, method, metrics, cost) here")
     for f in fields(SearchConfig):  # every search setting, with the library's default (but 100 iterations)
         if f.name in ("seed", "labels"): continue
         default = 100 if f.name == "max_iterations" else f.default
@@ -58,12 +67,14 @@ def main():
     args = ap.parse_args()
     lm = load_model(args.model)
     print(f"model {lm.name}; {len(args.seeds)} seeds; size {args.size}; ICM: {search_config(args, 0)}", flush=True)
-    table = []
-    for task in args.tasks: table.append((task, *run_task(lm, task, args)))
-    methods = list(table[0][1])
-    print("\n| task | " + " | ".join(methods) + " | ICM tokens | ICM seconds |")
-    print("|---" * (len(methods) + 3) + "|")
-    for task, accs, cost in table:
-        print(f"| {task} | " + " | ".join(f"{accs[m]:.3f}" for m in methods) + f" | {cost['tokens']:,.0f} | {cost['seconds']:.0f} |")
+    rows = [r for task in args.tasks for seed in args.seeds for r in run_seed(lm, task, seed, args)]
+    if args.json: open(args.json, "w").write(json.dumps(rows, indent=1, default=str))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    for metric, title in [("accuracy", "Accuracy"), ("balanced_accuracy", "Balanced accuracy"), ("auroc", "AUROC"),
+                          ("true_share", "Share labeled True"), ("pgr", "PGR (of the zero-shot → many-shot gap)")]:
+        print(f"\n{title}, mean of {len(args.seeds)} seeds:\n" + markdown(rows, metric, methods, args.tasks))
+    print(f"\nModel tokens per run (mean):\n" + markdown(rows, "tokens", methods, args.tasks, "{:,.0f}"))
+    print(f"\nCost in zero-shot passes (mean):\n" + markdown(rows, "cost", methods, args.tasks, "{:.1f}"))
+    print(f"\nSeconds per run (mean):\n" + markdown(rows, "seconds", methods, args.tasks, "{:.0f}"))
 
 if __name__ == "__main__": main()

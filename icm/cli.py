@@ -4,11 +4,11 @@
 
 # %% ../nbs/05_cli.ipynb #c8ae843b
 from __future__ import annotations
-import argparse, hashlib, inspect, json, logging, os, sys, traceback, typing
-from dataclasses import dataclass, field, fields
+import argparse, hashlib, inspect, json, logging, os, sys, tempfile, traceback, typing
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from fastcore.docments import docments
-from .data import (SYNTHETIC_KINDS, TASK_TYPES, ICMDataset, create_synthetic_dataset, detect_task_type,
+from .data import (LABELS, SYNTHETIC_KINDS, TASK_TYPES, ICMDataset, create_synthetic_dataset, detect_task_type,
                       load_hub_records, load_icm_dataset, read_records,
                       records_to_dataset)
 from .model import ICMModel, gsm8k_with_solutions, resolve_device
@@ -17,15 +17,21 @@ from .search import ConfigError, ICMSearcher, SearchConfig
 from .results import ICMResult
 from .storage import ICMStorage
 from .iterative import iterative_icm
+from .baselines import METHODS, BaselineConfig, run_baselines
+from .metrics import MethodOutcome, compare
+from .model import load_model
+from .results import read_result_file, atomic_write_text, write_new_file, to_jsonable
 from .commands import UsageError, add_commands, logging_to, one_line, quiet_libraries, user_errors
 
 _log = logging.getLogger("icm")
 
 # %% auto #0
-__all__ = ['LOG_LEVELS', 'BACKENDS', 'CONFIG_SECTIONS', 'RUN_SETTINGS', 'ENV_VARS', 'SEARCH_SETTINGS', 'signature_defaults',
+__all__ = ['LOG_LEVELS', 'BACKENDS', 'CONFIG_SECTIONS', 'RUN_SETTINGS', 'ENV_VARS', 'BASELINE_SECTIONS', 'BASELINE_SETTINGS',
+           'SEARCH_SETTINGS', 'GROUPS', 'EXIT_CODES', 'RUN_EPILOG', 'BASELINES_EPILOG', 'signature_defaults',
            'DataSettings', 'ModelSettings', 'SystemSettings', 'Setting', 'flag_type', 'load_config', 'resolve_settings',
-           'section_values', 'check_settings', 'make_searcher', 'load_run_dataset', 'checkpoint_path', 'summary_lines',
-           'run_settings', 'cmd_run', 'build_parser', 'main']
+           'section_values', 'check_sections', 'check_settings', 'make_scorer', 'make_searcher', 'load_run_dataset',
+           'checkpoint_path', 'summary_lines', 'run_settings', 'check_writable_dir', 'cmd_run', 'icm_outcome',
+           'baselines_document', 'cmd_baselines', 'build_parser', 'main']
 
 # %% ../nbs/05_cli.ipynb #309fb80a
 def signature_defaults(fn) -> dict:
@@ -38,6 +44,13 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 BACKENDS = ("local", "server")
 
 # %% ../nbs/05_cli.ipynb #ac77c476
+def _is_url(text:str) -> bool:
+    "Whether `text` is an http(s) URL with a host."
+    from urllib.parse import urlsplit
+    try: parts = urlsplit(text)
+    except ValueError: return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
 def _check(obj, rules):
     "Raise a `ConfigError` for the first `(name, ok, need)` rule that fails."
     for name, ok, need in rules:
@@ -73,7 +86,9 @@ class ModelSettings:
     generation_max_tokens:int=_G["max_new_tokens"] # Maximum tokens of a generated GSM8K solution
     generate_solutions:int=1 # Raw GSM8K rows: solutions per question the model writes as extra claims (0: none)
     def __post_init__(self):
-        _check(self, [("concurrency", self.concurrency >= 1, "≥ 1"),
+        _check(self, [("base_url", self.base_url is None or _is_url(self.base_url), "an http(s) URL such as "
+                       "http://localhost:8000/v1"),
+                      ("concurrency", self.concurrency >= 1, "≥ 1"),
                       ("generation_temperature", self.generation_temperature >= 0, "≥ 0"),
                       ("generation_top_p", 0 < self.generation_top_p <= 1, "in (0, 1]"),
                       ("generation_max_tokens", self.generation_max_tokens >= 1, "≥ 1"),
@@ -125,6 +140,10 @@ def _settings_of(section:str, cls) -> list[Setting]:
 
 RUN_SETTINGS = {s.name: s for section, cls in CONFIG_SECTIONS.items() for s in _settings_of(section, cls)}
 ENV_VARS = {n: s.env for n, s in RUN_SETTINGS.items() if s.env}
+# `icm baselines`: the same data, model and system settings, and `BaselineConfig` instead of the search
+BASELINE_SECTIONS = {k: v for k, v in CONFIG_SECTIONS.items() if k != "search_params"} | {"baseline_params": BaselineConfig}
+BASELINE_SETTINGS = {s.name: s for section, cls in BASELINE_SECTIONS.items() for s in _settings_of(section, cls)
+                     if s.name not in ("methods", "repair")}  # flags of their own: --methods, --no-repair
 
 # %% ../nbs/05_cli.ipynb #d91d798b
 _KIND_WORDS = {float: "a number", int: "an integer", str: "a string"}
@@ -150,6 +169,7 @@ def flag_type(s:Setting):
 def load_config(path) -> dict:
     "The settings of a JSON config file (`{section: {setting: value}}`), flattened and type-checked."
     path = Path(path)
+    if path.is_dir(): raise UsageError(f"Config file {path} is a directory; give a JSON file")
     if not path.is_file(): raise UsageError(f"Config file not found: {path}")
     try: data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e: raise UsageError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
@@ -168,10 +188,10 @@ def load_config(path) -> dict:
     return flat
 
 # %% ../nbs/05_cli.ipynb #5be5851f
-def resolve_settings(flags:dict, config:dict, env) -> tuple[dict, dict]:
-    "Each run setting from the first of flag > config file > environment > default; and where each came from."
+def resolve_settings(flags:dict, config:dict, env, known:dict|None=None) -> tuple[dict, dict]:
+    "Each setting (of `known`, default `RUN_SETTINGS`) from flag > config file > environment > default, and its source."
     settings, sources = {}, {}
-    for name, s in RUN_SETTINGS.items():
+    for name, s in (known or RUN_SETTINGS).items():
         if flags.get(name) is not None or (name in flags and s.none_word):
             settings[name], sources[name] = flags[name], "flag"
         elif name in config: settings[name], sources[name] = config[name], "config"
@@ -183,7 +203,7 @@ def resolve_settings(flags:dict, config:dict, env) -> tuple[dict, dict]:
 # %% ../nbs/05_cli.ipynb #06197b22
 def _where(name:str, sources:dict) -> str:
     "Where a setting's value came from, as the user wrote it."
-    s, source = RUN_SETTINGS.get(name), sources.get(name, "flag")
+    s, source = RUN_SETTINGS.get(name) or BASELINE_SETTINGS.get(name), sources.get(name, "flag")
     return {"flag": s.flag if s else name, "config": "the config file", "env": f"${s.env if s else ''}",
             "default": "the default"}[source]
 
@@ -201,33 +221,41 @@ def _check_device(s:dict, sources:dict):
                          "machine; use cpu or auto")
 
 # %% ../nbs/05_cli.ipynb #859be092
-def check_settings(s:dict, sources:dict) -> SearchConfig:
-    "The run's `SearchConfig`; a `UsageError` (naming where the value came from) for a run that cannot work."
+def check_sections(s:dict, sources:dict, command:str="run") -> dict:
+    "Each settings section of `command` as its dataclass; a `UsageError`, naming the value's source, if it can't work."
+    sections, known = (CONFIG_SECTIONS, RUN_SETTINGS) if command == "run" else (BASELINE_SECTIONS, BASELINE_SETTINGS)
     if not s["dataset"] and not s["synthetic"]:
-        raise UsageError("icm run needs data: --dataset NAME_OR_PATH or --synthetic KIND")
+        raise UsageError(f"icm {command} needs data: --dataset NAME_OR_PATH or --synthetic KIND")
     if s["dataset"] and s["synthetic"]: raise UsageError("Give either --dataset or --synthetic, not both")
-    for name, setting in RUN_SETTINGS.items():
+    for name, setting in known.items():
         if setting.choices and s[name] is not None and s[name] not in setting.choices:
             raise UsageError(f"{name} must be one of {', '.join(setting.choices)}, got {s[name]!r} "
                              f"(from {_where(name, sources)})")
-    try: made = {section: cls(**section_values(s, cls)) for section, cls in CONFIG_SECTIONS.items()}
+    try: made = {section: cls(**section_values(s, cls)) for section, cls in sections.items()}
     except ConfigError as e: raise UsageError(f"{e} (from {_where(e.name, sources)})") from None
+    except ValueError as e: raise UsageError(f"{e} (from {_where(str(e).split()[0], sources)})") from None
     if s["backend"] == "server" and not s["base_url"]:
         raise UsageError("--backend server needs --base-url URL (or $ICM_BASE_URL)")
     if s["backend"] == "local" and s["base_url"] and sources.get("base_url") == "flag":
         raise UsageError("--base-url needs --backend server")
     _check_device(s, sources)
-    return made["search_params"]
+    return made
+
+def check_settings(s:dict, sources:dict) -> SearchConfig:
+    "The run's `SearchConfig`, once every setting of the run is checked (`check_sections`)."
+    return check_sections(s, sources)["search_params"]
 
 # %% ../nbs/05_cli.ipynb #9627f462
+def make_scorer(s:dict):
+    "The model a command's checked settings name: a server's (not contacted yet), or none (loaded on first use)."
+    if s["backend"] != "server": return None
+    with user_errors(): return ServerModel(s["base_url"], s["server_model"], concurrency=s["concurrency"],
+                                           logprobs_form=s["logprobs_form"])
+
 def make_searcher(s:dict, sources:dict, verbose:bool=True) -> ICMSearcher:
     "The `ICMSearcher` for a run's checked settings (its model is loaded on first use)."
     config = check_settings(s, sources)
-    model = None
-    if s["backend"] == "server":
-        with user_errors(): model = ServerModel(s["base_url"], s["server_model"], concurrency=s["concurrency"],
-                                                logprobs_form=s["logprobs_form"])
-    return ICMSearcher(s["model"], config, model=model, device=s["device"], verbose=verbose)
+    return ICMSearcher(s["model"], config, model=make_scorer(s), device=s["device"], verbose=verbose)
 
 # %% ../nbs/05_cli.ipynb #0f18cfca
 def _read_source(name:str, config, split) -> tuple[str, list]:
@@ -289,12 +317,24 @@ def run_settings(args) -> tuple[dict, dict]:
     flags = {k: v for k, v in vars(args).items() if k in RUN_SETTINGS}
     return resolve_settings(flags, getattr(args, "config_values", {}), os.environ)
 
+def check_writable_dir(directory, flag:str):
+    "Create `directory` if needed and write a probe file in it; a `UsageError` naming `flag` if it can't be done."
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=directory).close()
+    except OSError as e:
+        raise UsageError(f"{flag} {directory}: cannot write there ({e.strerror or type(e).__name__})") from None
+
 def _check_plot_path(path):
     "Fail before the run, not after it, on a figure path matplotlib cannot write."
     from matplotlib.backend_bases import FigureCanvasBase
-    suffix = Path(path).suffix.lstrip(".").lower()
+    path = Path(path)
+    if path.is_dir(): raise UsageError(f"--plot {path} is a directory; give a file name")
+    suffix = path.suffix.lstrip(".").lower()
     if suffix not in FigureCanvasBase.get_supported_filetypes():
         raise UsageError(f"--plot {path}: unknown image type {suffix!r}; use .png, .svg or .pdf")
+    check_writable_dir(path.parent, f"--plot {path}: its folder")
 
 # %% ../nbs/05_cli.ipynb #824c78f5
 def cmd_run(args) -> int:
@@ -305,6 +345,7 @@ def cmd_run(args) -> int:
         raise UsageError(f"--iterative must be ≥ 1, got {args.iterative}")
     if args.iterative and s["backend"] == "server":
         raise UsageError("--iterative fine-tunes the model, so it needs --backend local")
+    check_writable_dir(s["output_dir"], "--output-dir")
     if args.plot: _check_plot_path(args.plot)
     _log.info("Settings: %s", json.dumps({k: f"{v} ({sources[k]})" for k, v in s.items()}))
     with quiet_libraries(s["log_level"]): return _run(args, s, sources, searcher)
@@ -331,6 +372,16 @@ def _search(args, searcher, dataset, ckpt) -> ICMResult|int:
     return result
 
 # %% ../nbs/05_cli.ipynb #ac8d4304
+def _finished(ckpt:Path) -> Path:
+    "The note a finished run leaves beside its (removed) checkpoint: where its result went."
+    return ckpt.with_suffix(".finished")
+
+def _finished_result(ckpt:Path) -> Path|None:
+    "The result of a run with this checkpoint path that already finished (if its file is still there)."
+    try: path = Path(json.loads(_finished(ckpt).read_text())["result"])
+    except (OSError, ValueError, KeyError, TypeError): return None
+    return path if path.is_file() else None
+
 def _run(args, s, sources, searcher) -> int:
     "Load the data and the model, search, save the result (and the figure)."
     def get_model():
@@ -338,18 +389,23 @@ def _run(args, s, sources, searcher) -> int:
     with user_errors(): dataset = load_run_dataset(s, get_model)
     _log.info("Data: %s", dataset)
     if args.iterative: return _run_iterative(args, s, dataset)
-    _log.info("Model: %s", get_model())
     searcher.checkpoint_path = ckpt = checkpoint_path(s, searcher.config.fingerprint(dataset))
+    done = _finished_result(ckpt) if args.resume and not ckpt.exists() else None
+    if done:
+        print(f"This run already finished: its result is {done}. Run the same command without --resume to run it "
+              "again.")
+        return 0
+    _log.info("Model: %s", get_model())
     result = _search(args, searcher, dataset, ckpt)
     if isinstance(result, int): return result
     result.metadata["cli"] = dict(argv=getattr(args, "argv", None), settings=s, sources=sources)
     path = ICMStorage(s["output_dir"]).save_result(result)
+    atomic_write_text(_finished(ckpt), json.dumps(dict(result=str(Path(path).resolve()))) + "\n")
     ckpt.unlink(missing_ok=True)
     print("\n".join(summary_lines(result, path)))
     if args.plot:
         import matplotlib; matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
         plt.close(result.plot(args.plot))
         print(f"Figure saved to {args.plot}")
     return 0
@@ -368,6 +424,74 @@ def _run_iterative(args, s:dict, dataset) -> int:
               f"model fine-tuned on all labels so far: {r.model_dir}")
     return 0
 
+# %% ../nbs/05_cli.ipynb #84b82b1a
+def icm_outcome(path, dataset) -> MethodOutcome:
+    "An ICM result file's labels as a comparison row, in the dataset's order; a `UsageError` for other claims."
+    with user_errors(f"--result {path}"): header, examples = read_result_file(path)
+    by_input = {e.input: e for e in examples}
+    matched = [by_input.get(e.input_text) for e in dataset]
+    found = sum(m is not None for m in matched)
+    if found < len(by_input):
+        raise UsageError(f"--result {path}: {len(by_input) - found} of its {len(by_input)} claims are not in the "
+                         "dataset; give the data (and --max-examples, --seed) it was run on")
+    signed = [None if m is None or m.confidence is None else (m.confidence if m.label == LABELS[0] else -m.confidence)
+              for m in matched]
+    meta = header.get("metadata", {})
+    return MethodOutcome("ICM", [m.label if m else None for m in matched], [e.gold_label for e in dataset],
+                         None if None in signed else signed, meta.get("tokens"), meta.get("seconds"))
+
+# %% ../nbs/05_cli.ipynb #6f50fcad
+def baselines_document(dataset, results:dict, table, model:str, settings:dict) -> dict:
+    "What `icm baselines` writes: the table, its notes, and every method's label and score of every claim."
+    return dict(model=model, n_examples=len(dataset), settings=settings, rows=table.rows, notes=table.notes,
+                claims=[dict(input=e.input_text, gold_label=e.gold_label, consistency_id=e.consistency_id)
+                        for e in dataset],
+                methods={m: dict(labels=r.labels, scores=r.scores, tokens=r.tokens, seconds=r.seconds,
+                                 settings={k: v for k, v in r.settings.items() if k != "history"})
+                         for m, r in results.items()})
+
+def _baselines_output(args, s:dict):
+    "Where the table goes (a `UsageError` for a kind of file it can't be), `None`: a new file in the output dir."
+    if not args.output: return None
+    path = Path(args.output)
+    if path.suffix.lower() not in (".json", ".csv"):
+        raise UsageError(f"--output {path}: use a .json or .csv file")
+    if path.is_dir(): raise UsageError(f"--output {path} is a directory; give a file name")
+    return path
+
+# %% ../nbs/05_cli.ipynb #b0cecf6f
+def cmd_baselines(args) -> int:
+    "Run the baselines on a dataset, print their table (and an ICM result's row), and save it."
+    s, sources = resolve_settings({k: v for k, v in vars(args).items() if k in BASELINE_SETTINGS}, {}, os.environ,
+                                  BASELINE_SETTINGS)
+    config = replace(check_sections(s, sources, "baselines")["baseline_params"], methods=tuple(args.methods),
+                     repair=not args.no_repair)
+    output = _baselines_output(args, s)
+    with user_errors(): dataset = load_run_dataset(s)
+    icm_row = icm_outcome(args.result, dataset) if args.result else None
+    with quiet_libraries(s["log_level"]):
+        lm = make_scorer(s)
+        if lm is None:
+            with user_errors(): lm = load_model(s["model"], s["device"])
+        try: results = run_baselines(lm, dataset, config, progress=lambda m: print(f"{m} ...", file=sys.stderr))
+        except ServerError as e:
+            print(f"icm baselines: server error: {one_line(e)}", file=sys.stderr)
+            return 3
+    skipped = [m for m in config.methods if m not in results]
+    if skipped: print(f"Skipped {', '.join(skipped)}: they need a gold label on every claim", file=sys.stderr)
+    table = compare({**results, **({"ICM": icm_row} if icm_row else {})})
+    print(f"{len(dataset)} claims, model {lm.name}\n{table}")
+    if output and output.suffix.lower() == ".csv": path = table.save(output)
+    else:
+        doc = baselines_document(dataset, results, table, lm.name, dict(asdict(config), result=args.result))
+        text = json.dumps(to_jsonable(doc), indent=1) + "\n"
+        with user_errors():
+            if output: atomic_write_text(output, text); path = output
+            else: path = write_new_file(s["output_dir"], f"baselines_{dataset.metadata.get('source') or 'data'}", text,
+                                        ".json")
+    print(f"Saved to {path}")
+    return 0
+
 # %% ../nbs/05_cli.ipynb #f4f06278
 class _Parser(argparse.ArgumentParser):
     def error(self, message): raise UsageError(f"{message} (see {self.prog} --help)", prog=self.prog)
@@ -377,34 +501,86 @@ def _help(s:Setting) -> str:
     default = s.none_word if s.default is None and s.none_word else s.default
     return s.help if default is None else f"{s.help} (default: {default})"
 
+GROUPS = {"data_params": "data", "search_params": "search", "baseline_params": "baselines",
+          "model_params": "model and backend", "system_params": "output and logging"}
+EXIT_CODES = "exit codes: 0 done, 1 unexpected error, 2 a mistake in the input (one line says which), " \
+             "3 the server stayed down (progress kept for --resume), 130 interrupted"
+
+def _add_settings(p, known:dict) -> dict:
+    "A flag for each setting, in one help group per config section; the groups, by section."
+    groups = {sec: p.add_argument_group(f"{title} ({sec} in a config file)" if sec != "baseline_params" else title)
+              for sec, title in GROUPS.items() if any(s.section == sec for s in known.values())}
+    for s in known.values():
+        if s.name in ("log_level", "log_file"): continue  # common to all commands
+        choices = dict(choices=list(s.choices)) if s.choices else {}
+        groups[s.section].add_argument(s.flag, *s.aliases, type=flag_type(s), default=argparse.SUPPRESS,
+                                       help=_help(s), **choices)
+    return groups
+
+# %% ../nbs/05_cli.ipynb #734afa0a
+_CHECKPOINT_EVERY = inspect.signature(ICMSearcher.__init__).parameters["checkpoint_every"].default
+RUN_EPILOG = f"""examples:
+  icm run --synthetic review_comparison --synthetic-size 32 --max-iterations 200
+  icm run --dataset claims.jsonl --model google/gemma-3-1b-pt --output-dir out --plot out/run.png
+  icm run --dataset claims.jsonl --backend server --base-url http://localhost:8000/v1
+
+A checkpoint is written to OUTPUT_DIR/.checkpoints/ every {_CHECKPOINT_EVERY} iterations and at each batch's end;
+--resume continues from it. --config-file takes JSON with the sections named above, e.g.
+{{"search_params": {{"alpha": 10}}, "data_params": {{"max_examples": 256}}}}; flags win over it, and it wins
+over environment variables ($ICM_MODEL, $ICM_DEVICE, $ICM_LOG_LEVEL, $ICM_BASE_URL) and the defaults.
+
+{EXIT_CODES}"""
+
+BASELINES_EPILOG = f"""examples:
+  icm baselines --synthetic sentiment --synthetic-size 64
+  icm baselines --dataset claims.jsonl --methods zero-shot golden bootstrapped --k 8 --result icm_results/R.jsonl
+
+{EXIT_CODES}"""
+
+def _add_run(sub, common):
+    r = sub.add_parser("run", parents=[common], help="Label a dataset with ICM", epilog=RUN_EPILOG,
+                       description="Label a dataset with ICM and save the result.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    groups = _add_settings(r, RUN_SETTINGS)
+    out, data = groups["system_params"], groups["data_params"]
+    groups["search_params"].add_argument("--resume", action="store_true",
+                   help="Continue an interrupted run with the same settings from its checkpoint")
+    groups["search_params"].add_argument("--iterative", type=int, metavar="N",
+                   help="Iterative ICM: label N chunks in turn, fine-tuning on the labels so far after each")
+    out.add_argument("--plot", metavar="PATH", help="Save the run's figure (temperature, score, acceptance, accuracy) here")
+    data.add_argument("--config-file", metavar="PATH",
+                      help="JSON settings: search_params, model_params, system_params, data_params (flags win)")
+    r.set_defaults(func=cmd_run)
+
+def _add_baselines(sub, common):
+    b = sub.add_parser("baselines", parents=[common], help="Zero-shot, few-shot, many-shot and bootstrapped baselines",
+                       description="Label a dataset with the baselines of icm.baselines and compare them (and an "
+                                   "ICM result) in one table.", epilog=BASELINES_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    groups = _add_settings(b, BASELINE_SETTINGS)
+    g = groups["baseline_params"]
+    g.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS), metavar="METHOD",
+                   help=f"Which baselines, in order: {', '.join(METHODS)} (default: all)")
+    g.add_argument("--no-repair", action="store_true", help="Bootstrapped: skip the consistency repair")
+    g.add_argument("--result", metavar="PATH", help="An ICM result of the same claims, added to the table as ICM")
+    groups["system_params"].add_argument("--output", metavar="PATH",
+        help="Write the table and every claim's labels and scores here (.json), or the table alone (.csv) "
+             "(default: a new OUTPUT_DIR/baselines_NAME_DATE.json)")
+    b.set_defaults(func=cmd_baselines)
+
 def build_parser() -> argparse.ArgumentParser:
     "The `icm` argument parser."
     from icm import __version__
     p = _Parser(prog="icm", description="Internal Coherence Maximization: label claims with a language model, "
-                                        "without labels.")
+                                        "without labels.", epilog=EXIT_CODES)
     p.add_argument("--version", action="version", version=f"icm {__version__}")
     common = _Parser(add_help=False)
     common.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, default=argparse.SUPPRESS,
                         help="Logging level (default: $ICM_LOG_LEVEL, else WARNING)")
     common.add_argument("--log-file", default=argparse.SUPPRESS, help="Also write the log to this file")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    r = sub.add_parser("run", parents=[common], help="Label a dataset with ICM",
-                       description="Label a dataset with ICM and save the result.")
-    for s in RUN_SETTINGS.values():
-        if s.name in ("log_level", "log_file"): continue  # in `common`
-        choices = dict(choices=list(s.choices)) if s.choices and s.name != "log_level" else {}
-        r.add_argument(s.flag, *s.aliases, type=flag_type(s), default=argparse.SUPPRESS, help=_help(s), **choices)
-    r.add_argument("--resume", action="store_true",
-                   help="Continue an interrupted run with the same settings from its checkpoint")
-    r.add_argument("--iterative", type=int, metavar="N",
-                   help="Iterative ICM: label N chunks in turn, fine-tuning on the labels so far after each")
-    r.add_argument("--plot", metavar="PATH",
-                   help="Save the run's figure (temperature, score, acceptance, accuracy) here")
-    r.add_argument("--config-file", metavar="PATH",
-                   help="JSON settings: search_params, model_params, system_params, data_params (flags win over it)")
-    r.set_defaults(func=cmd_run)
-
+    _add_run(sub, common)
+    _add_baselines(sub, common)
     add_commands(sub, common)
     return p
 
@@ -438,7 +614,7 @@ def main(argv=None) -> int:
         try: args = build_parser().parse_args(argv)
         except SystemExit as e: return e.code if isinstance(e.code, int) else 0  # --help, --version
         if not args.command:
-            raise UsageError("choose a command: run, train, evaluate, export, push, list, analyze, clean "
+            raise UsageError("choose a command: run, baselines, train, evaluate, export, push, list, analyze, clean "
                              "(see icm --help)")
         prog, args.argv = f"icm {args.command}", argv
         args.config_values = load_config(args.config_file) if getattr(args, "config_file", None) else {}

@@ -163,7 +163,7 @@ def _pct(x): return "-" if x is None else f"{x:.1%}"
 
 def cmd_list(args) -> int:
     "List the saved results, newest first."
-    results = ICMStorage(args.results_dir).list_results()
+    with user_errors(): results = ICMStorage(args.results_dir).list_results()
     if not results: print(f"No ICM results in {args.results_dir}"); return 0
     import pandas as pd
     table = pd.DataFrame([dict(file=r["file"], saved=(r.get("saved_at") or "")[:19].replace("T", " "),

@@ -216,24 +216,31 @@ def _net_changes(labels, changes):
     "`changes` without the entries that leave a label as it was."
     return {k: v for k, v in changes.items() if labels[k] != v}
 
+def _best_repair(labels, changes, checker, score_fn, pair) -> tuple:
+    "The changes of the best consistent labeling of `pair` (on top of `changes`), and its U (`None`: no option)."
+    i, j = pair
+    options = [_net_changes(labels, {**changes, i: x, j: y}) for x, y in checker.consistent_options(i, j)]
+    if not options: return None, None  # rules that contradict each other: nothing to try
+    scores = [score_fn(o) for o in options]
+    best = max(range(len(options)), key=scores.__getitem__)
+    return options[best], scores[best]
+
 def consistency_fix(labels:list, # One of `'True'`, `'False'`, `None` per example
                     checker:LogicalConsistencyChecker, # A bound checker
                     score_fn, # `score_fn(changes) -> U` of `labels` with `changes` applied
-                    rng:random.Random, # Picks the pair to repair
+                    rng:random.Random, # Orders the pairs of each round
                     max_rounds:int=10) -> FixResult: # M in Algorithm 2
-    "Algorithm 2: repair inconsistent pairs one at a time, keeping each repair that doesn't lower U."
+    "Algorithm 2: each round repairs the first inconsistent pair, in random order, whose repair keeps U."
     current, changes, score = list(labels), {}, score_fn({})
     bad, rounds = set(checker.inconsistent_pairs(labels)), 0
     while bad and rounds < max_rounds:
         rounds += 1
-        i, j = rng.choice(sorted(bad))
-        options = [_net_changes(labels, {**changes, i: x, j: y}) for x, y in checker.consistent_options(i, j)]
-        if not options: break  # rules that contradict each other: nothing to try
-        scores = [score_fn(o) for o in options]
-        best = max(range(len(options)), key=scores.__getitem__)
-        if scores[best] < score: break
-        changes, score = options[best], scores[best]
-        for k in (i, j): current[k] = changes.get(k, labels[k])
-        bad -= set(checker.pairs(among=(i, j)))
-        bad |= set(checker.inconsistent_pairs(current, among=(i, j)))
+        for pair in rng.sample(sorted(bad), len(bad)):
+            option, option_score = _best_repair(labels, changes, checker, score_fn, pair)
+            if option is not None and option_score >= score: break
+        else: break  # no pair could be repaired without lowering U
+        changes, score = option, option_score
+        for k in pair: current[k] = changes.get(k, labels[k])
+        bad -= set(checker.pairs(among=pair))
+        bad |= set(checker.inconsistent_pairs(current, among=pair))
     return FixResult(current, changes, score, len(bad), rounds)

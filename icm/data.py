@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #8fd4eb27
 from __future__ import annotations
-import json, random, re
+import io, json, random, re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import pandas as pd
@@ -17,7 +17,8 @@ __all__ = ['CLAIM_SUFFIX', 'LABELS', 'SYNTHETIC_KINDS', 'TEXT_COLUMNS', 'LABEL_C
            'normalize_number', 'paper_truthfulqa_claims', 'paper_gsm8k_claims', 'paper_alpaca_claims',
            'truthfulqa_mc_claims', 'gsm8k_final_answer', 'clean_gsm8k_solution', 'perturb_solution', 'gsm8k_claims',
            'split_dialogue', 'comparison_claims', 'classification_claims', 'detect_task_type', 'records_to_dataset',
-           'read_records', 'hub_config_split', 'load_hub_records', 'load_icm_dataset', 'find_shared_data']
+           'check_record', 'read_records', 'hub_config_split', 'load_hub_records', 'load_icm_dataset',
+           'find_shared_data']
 
 # %% ../nbs/00_data.ipynb #7d0ca80c
 CLAIM_SUFFIX = "I think this claim is"
@@ -439,6 +440,7 @@ def records_to_dataset(records:list, task_type:str="auto", name:str="", seed:int
     "Convert a list of records (dicts) into an `ICMDataset`, detecting the task type unless given."
     _check_task_type(task_type)
     if not records: raise ValueError(f"Dataset {name or '(records)'} is empty")
+    records = [check_record(r, f"{name or 'the data'}: record {i}") for i, r in enumerate(records, 1)]
     columns = set().union(*(r.keys() for r in records[:100]))
     task = detect_task_type(columns, name) if task_type == "auto" else task_type
     found = _schema(columns, task)
@@ -448,34 +450,85 @@ def records_to_dataset(records:list, task_type:str="auto", name:str="", seed:int
     examples = converter(records, seed=seed) if converter is gsm8k_claims else converter(records)
     return ICMDataset(examples, dict(task_type=task, source=name))
 
+# %% ../nbs/00_data.ipynb #d6df535e
+def _read_text(path:Path) -> str:
+    "The text of a UTF-8 file (a byte-order mark dropped); else a `ValueError` naming the file and the line."
+    data = path.read_bytes()
+    try: return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 text (byte 0x{data[e.start]:02x}); "
+                         "save the file as UTF-8") from None
+
+# %% ../nbs/00_data.ipynb #ea4050ed
+_ID_FIELDS = ("consistency_id", "consistency_key")
+
+def _shown(value) -> str:
+    "A value as JSON writes it, cut to 40 characters."
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+def check_record(record, # A row as read: a dict, or whatever a file holds in its place
+                 where:str) -> dict: # Where it comes from, for the message (`claims.jsonl: line 3`)
+    "`record` if the converters can read it; else a `ValueError` that names `where` and says what is wrong."
+    if not isinstance(record, dict):
+        raise ValueError(f"{where} is not a JSON object {{...}}: got {_shown(record)}")
+    meta = record.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise ValueError(f"{where}: 'metadata' must be a JSON object {{...}}, got {_shown(meta)}")
+    for key in _ID_FIELDS:
+        for value in (record.get(key), (meta or {}).get(key)):
+            try: hash(value)
+            except TypeError:
+                raise ValueError(f"{where}: '{key}' must be text or a number, got {_shown(value)}") from None
+    return record
+
+# %% ../nbs/00_data.ipynb #967c7736
+def _jsonl_records(path:Path) -> list[dict]:
+    "The records of a JSON Lines file, one object a line (blank lines skipped)."
+    records = []
+    for n, line in enumerate(_read_text(path).splitlines(), 1):
+        if not line.strip(): continue
+        try: rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: line {n} is not valid JSON ({e.msg})") from None
+        records.append(check_record(rec, f"{path}: line {n}"))
+    return records
+
+def _json_records(path:Path) -> list[dict]:
+    "The records of a JSON file: a list of objects, or a list under `examples`, `data`, `records` or `rows`."
+    try: data = json.loads(_read_text(path))
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    if isinstance(data, dict):
+        lists = [data[k] for k in ("examples", "data", "records", "rows") if isinstance(data.get(k), list)]
+        data = lists[0] if lists else None
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of records (or {{'examples': [...]}})")
+    return [check_record(r, f"{path}: record {i}") for i, r in enumerate(data, 1)]
+
+def _table_records(path:Path) -> list[dict]:
+    "The rows of a CSV (UTF-8) or Parquet file."
+    text = _read_text(path) if path.suffix.lower() == ".csv" else None
+    try: frame = pd.read_parquet(path) if text is None else pd.read_csv(io.StringIO(text))
+    except pd.errors.EmptyDataError: raise ValueError(f"{path}: empty file (no columns to parse)") from None
+    except ValueError as e:
+        raise ValueError(f"{path}: {(str(e).strip() or type(e).__name__).splitlines()[0]}") from None
+    return [check_record(r, f"{path}: row {i}") for i, r in enumerate(frame.to_dict("records"), 1)]
+
 # %% ../nbs/00_data.ipynb #bb0d89ae
+_READERS = {".jsonl": _jsonl_records, ".json": _json_records, ".csv": _table_records,
+            ".parquet": _table_records}
+
 def read_records(path) -> list[dict]:
     "Rows of a `.jsonl`, `.json`, `.csv` or `.parquet` file as dicts, with clear errors for bad files."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"Dataset file not found: {path}")
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        records = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip(): continue
-            try: records.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}: line {n} is not valid JSON ({e.msg})") from None
-        return records
-    if suffix == ".json":
-        try: data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
-        if isinstance(data, dict):
-            data = next((data[k] for k in ("examples", "data", "records", "rows") if isinstance(data.get(k), list)),
-                        None)
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise ValueError(f"{path}: expected a list of records (or {{'examples': [...]}})")
-        return data
-    if suffix in (".csv", ".parquet"):
-        frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
-        return frame.to_dict("records")
-    raise ValueError(f"{path}: unsupported file type {suffix!r}; use .jsonl, .json, .csv or .parquet")
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise ValueError(f"{path}: unsupported file type {path.suffix.lower()!r}; "
+                         "use .jsonl, .json, .csv or .parquet")
+    return reader(path)
 
 # %% ../nbs/00_data.ipynb #7696d840
 HUB_DEFAULTS = {"truthful_qa": ("multiple_choice", "validation"),

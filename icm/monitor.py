@@ -4,11 +4,12 @@
 
 # %% ../nbs/03a_monitor.ipynb #cac577db
 from __future__ import annotations
-import html, io, math, sys, time
+import base64, html, io, math, sys, time
 from collections import deque
 import numpy as np
 import ipywidgets as W
 from fastcore.basics import patch
+from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -17,7 +18,7 @@ from .data import LABELS
 from .callbacks import Callback
 
 # %% auto #0
-__all__ = ['in_notebook', 'MonitorFigure', 'ICMMonitor']
+__all__ = ['in_notebook', 'MonitorFigure', 'ICMMonitor', 'widget_view']
 
 # %% ../nbs/03a_monitor.ipynb #5ca2385d
 def in_notebook(shell=None # An IPython shell to check; `None`: the running one, if any
@@ -67,15 +68,23 @@ class ICMMonitor(Callback):
         self._T, self._U, self._acc, self._batch_starts = [], [], [], []
         self._scored, self._changes = deque(maxlen=window), deque(maxlen=window)
         self._last_update = self._last_render = -math.inf
-        self._render_cost, self._fig, self._shown, self._batch, self._finished = 0.0, None, False, None, False
+        self._render_cost, self._fig, self._handle, self._batch, self._finished = 0.0, None, None, None, False
+        # seconds and count of iterations on an example labeled before (False) or not yet (True); last iteration's time
+        self._cost, self._t_prev = {False: [0.0, 0], True: [0.0, 0]}, None
         self.progress = W.IntProgress(value=0, min=0, max=1, description="ICM", bar_style="info")
         self.status = W.HTML("waiting for the search to start")
-        self.table = W.HTML()
+        self.table = W.HTML(layout=W.Layout(width="100%"))
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
         self.widget = W.VBox([W.HBox([self.progress, self.status]), self.table, self.image])
 
     def __repr__(self):
         return f"ICMMonitor({len(self.records)} records, {self.n_updates} updates, {self.n_renders} renders)"
+
+# %% ../nbs/03a_monitor.ipynb #4a707335
+def widget_view(w:W.Widget) -> dict:
+    "The output that shows widget `w`, as ipywidgets 7 and 8 make it: to display it under a display id."
+    return {"text/plain": repr(w)[:110], "application/vnd.jupyter.widget-view+json": dict(
+        version_major=2, version_minor=0, model_id=w.model_id)}
 
 # %% ../nbs/03a_monitor.ipynb #4fe11463
 @patch
@@ -97,28 +106,30 @@ def on_search_start(self:ICMMonitor, searcher, state):
         self._batch_starts.append(len(self.records))
     self.progress.max = max(1, state.max_iterations * state.n_batches)
     self.status.value = f"running batch {state.batch + 1}/{state.n_batches}"
-    if self.display and not self._shown:
-        from IPython.display import display
-        display(self.widget)
-        self._shown = True
+    if self.display and self._handle is None:
+        self._handle = display(widget_view(self.widget), raw=True, display_id=True)
     self.update(force=True)
+    self._t_prev, self._batch_spent = self.clock(), 0.0  # iterations are timed from here, not the batch's setup
 
 # %% ../nbs/03a_monitor.ipynb #d29937d7
 @patch
 def on_iteration(self:ICMMonitor, searcher, state, record:dict):
-    "Store `record` and the labels that changed; update the widgets at most every `min_interval` seconds."
+    "Store `record`, the labels that changed and the time it took; update the widgets at most every `min_interval` s."
     self.records.append(record)
     self._T.append(record["temperature"]); self._U.append(record["U"])
     self._acc.append(math.nan if record.get("accuracy") is None else record["accuracy"])
     if record.get("accepted") is not None: self._scored.append(bool(record["accepted"]))
-    n, labels, changed = record["iteration"], state.labels, 0
-    self._iteration = n
+    n, labels, changed, i = record["iteration"], state.labels, 0, record.get("example")
+    self._iteration, now = n, self.clock()
+    if self._t_prev is not None:  # this iteration's seconds, by whether its example had no label yet
+        cost = self._cost[isinstance(i, int) and 0 <= i < len(self._labels) and self._labels[i] is None]
+        cost[0] += now - self._t_prev; cost[1] += 1; self._batch_spent += now - self._t_prev
+    self._t_prev = now
     if labels != self._labels:
         for i, (old, new) in enumerate(zip(self._labels, labels)):
             if old != new: self._events.append((n, i, self._codes.get(new, 1))); self._flips[i] += 1; changed += 1
         self._labels = list(labels)
     self._changes.append(changed)
-    now = self.clock()
     if now - self._last_update >= self.min_interval: self.update(now)
 
 # %% ../nbs/03a_monitor.ipynb #9c906e8f
@@ -128,6 +139,23 @@ def _duration(seconds:float) -> str:
     if seconds < 3600: return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
     return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
 
+# %% ../nbs/03a_monitor.ipynb #965285cc
+@patch
+def time_left(self:ICMMonitor) -> float|None:
+    "Seconds the search has left at the present paces; `None` until they are measured, and once it is over."
+    if self._finished or not self.records: return None
+    r, (s_old, n_old), (s_new, n_new) = self.records[-1], self._cost[False], self._cost[True]
+    rest = self._max_iterations - self._iteration  # iterations left in this batch
+    new = min(rest, r["n_examples"] - r["labeled"])  # of which, at most, label an example for the first time
+    if (new and not n_new) or (rest > new and not n_old): return None  # a pace it needs is not measured yet
+    left = new * s_new / max(1, n_new) + (rest - new) * s_old / max(1, n_old)
+    later = self._n_batches - self._batch - 1
+    if later:  # each batch to come: a setup as long as those so far, and iterations as long as this batch's
+        setup = max(0.0, (r.get("elapsed") or 0.0) - s_old - s_new) / (self._batch + 1)
+        left += later * (setup + self._batch_spent + left)
+    return left
+
+# %% ../nbs/03a_monitor.ipynb #bdf5ac2e
 @patch
 def numbers(self:ICMMonitor) -> dict:
     "The live numbers as the table shows them: name → formatted value (empty before the first iteration)."
@@ -135,12 +163,9 @@ def numbers(self:ICMMonitor) -> dict:
     r = self.records[-1]
     counts = r.get("label_counts") or {}
     total = sum(counts.values())
-    done, planned = self._batch * self._max_iterations + self._iteration, self._max_iterations * self._n_batches
-    elapsed, tokens = r.get("elapsed") or 0.0, r.get("tokens")
-    left = (f", about {_duration(elapsed * (planned - done) / done)} left"
-            if 0 < done < planned and not self._finished else "")
+    elapsed, tokens, left = r.get("elapsed") or 0.0, r.get("tokens"), self.time_left()
     no_gold = self._gold_counts[2] == len(self._labels)
-    return {"iteration": f"{r['iteration']}/{self._max_iterations}",
+    nums = {"iteration": f"{r['iteration']}/{self._max_iterations}",
             "batch": f"{r['batch'] + 1}/{self._n_batches}",
             "temperature": f"{r['temperature']:.3g}",
             "score U (P, I)": f"{r['U']:.3f} ({r['P']:.3f}, {r['I']})",
@@ -152,7 +177,9 @@ def numbers(self:ICMMonitor) -> dict:
                                  else "–" if r.get("accuracy") is None else f"{r['accuracy']:.3f}"),
             "label changes": f"{sum(self._changes)} in last {len(self._changes)} it.",
             "tokens/s": f"{tokens / elapsed:,.0f}" if tokens is not None and elapsed > 0 else "–",
-            "elapsed": _duration(elapsed) + left}
+            "elapsed": _duration(elapsed)}
+    if not self._finished: nums["time left"] = f"about {_duration(left)}" if left is not None else "–"
+    return nums
 
 # %% ../nbs/03a_monitor.ipynb #c5e6e87a
 @patch(as_prop=True)
@@ -162,11 +189,10 @@ def render_interval(self:ICMMonitor) -> float:
 
 # %% ../nbs/03a_monitor.ipynb #a8e440bf
 def _html_table(numbers:dict) -> str:
-    "One header row of names over one row of values."
-    cell = "style='text-align:left;padding:0 12px 0 0;white-space:nowrap'"
-    head = "".join(f"<th {cell}>{html.escape(k)}</th>" for k in numbers)
-    values = "".join(f"<td {cell}>{html.escape(v)}</td>" for v in numbers.values())
-    return f"<table style='font-size:12px'><tr>{head}</tr><tr>{values}</tr></table>" if numbers else ""
+    "Each name over its value, in cells that wrap onto more lines where the output is narrow."
+    cells = "".join(f"<div style='display:inline-block;vertical-align:top;margin:0 14px 4px 0;white-space:nowrap'>"
+                    f"<b>{html.escape(k)}</b><br>{html.escape(v)}</div>" for k, v in numbers.items())
+    return f"<div style='font-size:12px;line-height:1.4;white-space:normal'>{cells}</div>" if numbers else ""
 
 @patch
 def update(self:ICMMonitor,
@@ -208,7 +234,8 @@ def _make_figure(self:ICMMonitor):
     self._lines = []
     for ax, title, color in zip(axes, ["temperature T", "score U = αP − I", "accuracy vs gold"],
                                 ["tab:red", "tab:purple", "tab:green"]):
-        self._lines.append(ax.plot([], [], color=color, lw=1.2)[0])
+        # a dot on the last point: a single point (at iteration 1) shows too
+        self._lines.append(ax.plot([], [], color=color, lw=1.2, marker="o", ms=3, markevery=[-1])[0])
         ax.set_title(title, fontsize=10); ax.set_xlabel("iteration", fontsize=9); ax.tick_params(labelsize=8)
     axes[2].set_ylim(-0.02, 1.02); axes[2].axhline(0.5, color="grey", lw=0.8, ls=":")
     self._no_gold = axes[2].text(0.5, 0.5, "no gold labels", transform=axes[2].transAxes, ha="center", color="grey",
@@ -266,10 +293,28 @@ def figure(self:ICMMonitor) -> MonitorFigure:
     self.draw()
     return self._fig
 
+# %% ../nbs/03a_monitor.ipynb #07f08e90
+@patch
+def static_html(self:ICMMonitor) -> str:
+    "The bar, the status and the numbers as plain HTML: an output that shows without widgets."
+    p = self.progress
+    return (f"<div style='font-size:12px'><b>ICM</b> <progress value='{p.value}' max='{p.max}'></progress> "
+            f"{p.value}/{p.max} · {self.status.value}</div>" + self.table.value)
+
+@patch
+def leave_static(self:ICMMonitor):
+    "Replace the displayed widget by the same as static outputs: the numbers as HTML, then the plots as a PNG."
+    if self._handle is None: return
+    text = html.unescape(self.status.value)
+    self._handle.update({"text/html": self.static_html(), "text/plain": f"ICM: {text}"}, raw=True)
+    png = base64.b64encode(self.figure().png()).decode()
+    display({"image/png": png, "text/plain": f"<ICM monitor plots: {text}>"}, raw=True)
+    self._handle = None  # a later search with this monitor shows a new widget
+
 # %% ../nbs/03a_monitor.ipynb #b689602d
 @patch
 def on_search_end(self:ICMMonitor, searcher, result):
-    "The search is over: draw the final state and say why it stopped."
+    "The search is over: draw the final state, say why it stopped, and leave that as static outputs."
     self.result, self._finished = result, True
     reason = (getattr(result, "convergence_info", None) or {}).get("reason", "done")
     complete = reason in ("max_iterations", "converged")
@@ -277,3 +322,14 @@ def on_search_end(self:ICMMonitor, searcher, result):
     if complete: self.progress.value = self.progress.max
     self.progress.bar_style = "success" if complete else "warning"
     self.status.value = html.escape(f"done ({reason}): U = {result.score:.3f} after {result.iterations} iterations")
+    self.leave_static()
+
+# %% ../nbs/03a_monitor.ipynb #da0e1b9f
+@patch
+def on_search_error(self:ICMMonitor, searcher, error:Exception):
+    "The search failed: draw the state it reached, say what stopped it, and leave that as static outputs."
+    self._finished = True
+    self.update(force=True)
+    self.progress.bar_style = "danger"
+    self.status.value = html.escape(f"stopped by {type(error).__name__}: {error}"[:300])
+    self.leave_static()

@@ -13,7 +13,7 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['FORMAT', 'FORMAT_VERSION', 'LabeledExample', 'labeled_accuracy', 'ICMResult', 'atomic_write_text', 'write_new_file',
            'to_jsonable', 'label_counts', 'result_summary', 'result_records', 'read_result_file', 'read_header',
-           'file_kind']
+           'file_kind', 'starts_as_result']
 
 # %% ../nbs/02a_results.ipynb #d7f6e608
 @dataclass
@@ -115,18 +115,40 @@ def plot(self:ICMResult, path=None):
     if path: fig.savefig(path, dpi=100)
     return fig
 
+# %% ../nbs/02a_results.ipynb #18d50060
+@patch
+def compare(self:ICMResult, baselines:dict, name:str="ICM"):
+    "This result beside `baselines` (`{method: BaselineResult}`, from `icm.baselines.run_baselines`): a `Comparison`."
+    from icm.metrics import compare
+    return compare({**baselines, name: self})
+
 # %% ../nbs/02a_results.ipynb #9e6b14af
+def _write_error(path:Path, # The file the caller asked for
+                 e:OSError) -> OSError:
+    "`e` as the same kind of error in one line that names `path`, not the temporary file it was raised for."
+    if isinstance(e, (FileExistsError, NotADirectoryError)):  # a folder on the way is a file
+        blocker = next((p for p in [path.parent, *path.parent.parents] if p.exists() and not p.is_dir()),
+                       path.parent)
+        return NotADirectoryError(f"Cannot write {path}: {blocker} is not a directory")
+    if isinstance(e, IsADirectoryError) or path.is_dir():
+        return IsADirectoryError(f"Cannot write {path}: it is a directory")
+    return type(e)(f"Cannot write {path}: {e.strerror or e}")
+
 @contextlib.contextmanager
-def _temp_file(directory:Path, name:str, text:str):
-    "A hidden temporary file in `directory` holding `text`, flushed to disk, with the usual permissions; removed after."
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+def _temp_file(directory:Path, name:str, text:str,
+               target:Path|None=None): # The file being written, named in errors (default: `directory/name`)
+    "A hidden temporary file in `directory` holding `text`, flushed, usual permissions; removed after."
+    tmp = None
     try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f: f.write(text); f.flush(); os.fsync(f.fileno())
         umask = os.umask(0); os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         yield Path(tmp)
-    finally: Path(tmp).unlink(missing_ok=True)
+    except OSError as e: raise _write_error(Path(target or directory/name), e) from e
+    finally:
+        if tmp: Path(tmp).unlink(missing_ok=True)
 
 # %% ../nbs/02a_results.ipynb #768d91e2
 def atomic_write_text(path, text:str):
@@ -138,7 +160,7 @@ def atomic_write_text(path, text:str):
 def write_new_file(directory, stem:str, text:str, suffix:str=".jsonl") -> Path:
     "Write `text` atomically to `directory/stem.suffix`, or `stem_2.suffix`, `stem_3`... if taken; return the path."
     directory = Path(directory)
-    with _temp_file(directory, stem, text) as tmp:
+    with _temp_file(directory, stem, text, target=directory/f"{stem}{suffix}") as tmp:
         for n in itertools.count(1):
             path = directory/f"{stem}{'' if n == 1 else f'_{n}'}{suffix}"
             try: os.link(tmp, path); return path
@@ -188,25 +210,48 @@ def result_records(result:ICMResult, name:str) -> list[dict]:
     return to_jsonable([header, *({"record": "example", **e.to_dict()} for e in result.labeled_examples)])
 
 # %% ../nbs/02a_results.ipynb #e0e01a7d
+_HEADER_START = json.dumps(dict(record="header", format=FORMAT))[:-1]  # how a result file's first line starts
+
+def _result_text(path:Path) -> str:
+    "The text of a result file; a file cut off inside a character loses that character's first bytes."
+    data = path.read_bytes()
+    try: return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.end == len(data) and e.reason == "unexpected end of data": return data[:e.start].decode("utf-8")
+        line = data[:e.start].count(b"\n") + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 text; not an ICM result file") from None
+
+def _incomplete(path, found:int, header:dict) -> ValueError:
+    "The error for a result file that ends early (a copy or a full disk cut it off); `{}`: its header is cut."
+    expected = (header.get("summary") or {}).get("n_examples")
+    what = ("its header is cut off" if not header else f"{found} of {expected} examples"
+            if expected is not None else f"its last line is cut off after {found} examples")
+    return ValueError(f"{path} is incomplete: {what} (truncated?)")
+
 def read_result_file(path) -> tuple[dict, list[LabeledExample]]:
     "The header (`{}` if none) and the labeled examples of a result file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"Result file not found: {path}")
     header, examples, not_result = {}, [], "not an ICM result file"
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    lines = _result_text(path).splitlines()
+    for n, line in enumerate(lines, 1):
         if not line.strip(): continue
         try: rec = json.loads(line)
         except json.JSONDecodeError as e:
+            if n == len(lines) and (header or line.startswith(_HEADER_START)):  # the last line, cut off
+                raise _incomplete(path, len(examples), header) from None
             raise ValueError(f"{path}: line {n} is not valid JSON ({e.msg}); {not_result}") from None
         if not isinstance(rec, dict): raise ValueError(f"{path}: line {n} is not a JSON object; {not_result}")
         if rec.get("record") == "header" and n == 1: header = rec; continue
         if not isinstance(rec.get("input"), str) or "label" not in rec:
-            raise ValueError(f"{path}: line {n} is not an example record (needs 'input' and 'label'); {not_result}")
+            raise ValueError(f"{path}: line {n} is not an example record (needs 'input' and 'label'); "
+                             + not_result)
         examples.append(LabeledExample.from_dict(rec))
     if not header and not examples: raise ValueError(f"{path}: empty file; {not_result}")
-    expected = header.get("summary", {}).get("n_examples")
-    if expected is not None and expected != len(examples):
-        raise ValueError(f"{path}: truncated: the header announces {expected} examples, the file has {len(examples)}")
+    expected = (header.get("summary") or {}).get("n_examples")
+    if expected is not None and expected > len(examples): raise _incomplete(path, len(examples), header)
+    if expected is not None and expected < len(examples):
+        raise ValueError(f"{path}: {len(examples)} examples, but its header announces {expected} (edited?)")
     return header, examples
 
 # %% ../nbs/02a_results.ipynb #c8ffbb41
@@ -231,3 +276,11 @@ def file_kind(path) -> str|None:
     if isinstance(rec.get("input"), str) and {"label", "metadata"} <= set(rec): return "labeled"
     if {"prompt", "chosen", "rejected"} <= set(rec): return "dpo"
     return "data"
+
+# %% ../nbs/02a_results.ipynb #db5a6451
+def starts_as_result(path) -> bool:
+    "Whether a file's first bytes are those of an ICM result file (true even if its header is cut off)."
+    try:
+        with open(path, "rb") as f: start = f.read(len(_HEADER_START.encode()))
+    except OSError: return False
+    return start == _HEADER_START.encode()

@@ -4,14 +4,14 @@
 
 # %% ../nbs/01a_scoring.ipynb #30d05d1b
 from __future__ import annotations
-import random
+import math, random
 from collections import OrderedDict
 from fastcore.basics import patch
 from typing_extensions import Protocol, runtime_checkable
 from .data import ICMDataset, ICMExample, LABELS
 
 # %% auto #0
-__all__ = ['LabelScorer', 'PrefixScorer', 'demo_text', 'tokenizes_piecewise', 'MutualPredictability']
+__all__ = ['CALIBRATIONS', 'LabelScorer', 'PrefixScorer', 'demo_text', 'tokenizes_piecewise', 'MutualPredictability']
 
 # %% ../nbs/01a_scoring.ipynb #291e3efc
 @runtime_checkable
@@ -56,6 +56,8 @@ def _probe(examples:list[ICMExample], labels) -> list[str]:
     return [demo_text(a, labels[0]), demo_text(b, labels[-1]), c.input_text]
 
 # %% ../nbs/01a_scoring.ipynb #61fa5fd5
+CALIBRATIONS = ("none", "batch")
+
 class MutualPredictability:
     "Incremental, memoised P(D) over a labeling of `examples`, with structured shared-prefix contexts."
     def __init__(self, lm:LabelScorer, # The model that scores (a `PrefixScorer` reuses key/values)
@@ -64,8 +66,12 @@ class MutualPredictability:
                  block_size:int|None=None, # Queries sharing one context (`g`); default `context_size`
                  seed:int=0, # Seeds the cyclic order and its reshuffles
                  labels=LABELS, # The label words
-                 cache_mb:float=512): # Budget for encoded contexts kept for reuse (LRU)
+                 cache_mb:float=512, # Budget for encoded contexts kept for reuse (LRU)
+                 calibration:str="none"): # `batch`: log-odds minus their mean over the query's block (see below)
         self.lm, self.examples, self.label_words = lm, _as_examples(examples), tuple(labels)
+        if calibration not in CALIBRATIONS: raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {calibration!r}")
+        if calibration != "none" and len(self.label_words) != 2: raise ValueError("calibration needs two labels")
+        self.calibration = calibration
         if not self.examples: raise ValueError("MutualPredictability needs at least one example")
         if context_size is not None and context_size < 1:
             raise ValueError(f"context_size must be positive or None, got {context_size}")
@@ -196,7 +202,7 @@ def _prefix_cache(self:MutualPredictability, key, prefix:list[int]):
 
 # %% ../nbs/01a_scoring.ipynb #eb1d59b8
 @patch
-def _ensure(self:MutualPredictability, idxs, labels) -> dict:
+def _raw_rows(self:MutualPredictability, idxs, labels) -> dict:
     "Label log-probs (a tuple per example) for examples `idxs` under `labels`, computing only what is not memoised."
     found, todo = {}, {}
     for i in idxs:
@@ -280,3 +286,24 @@ def confidences(self:MutualPredictability) -> list[float]:
     "Every example's log-odds (first label minus second) given its context under the current labels."
     rows = self._ensure(range(len(self)), self.labels)
     return [rows[i][0] - rows[i][1] for i in range(len(self))]
+
+# %% ../nbs/01a_scoring.ipynb #b189e0c7
+def _calibrated(row:tuple, mean_odds:float) -> tuple:
+    "Two-label log-probs from a row's log-odds minus `mean_odds`."
+    s = row[0] - row[1] - mean_odds
+    return (-math.log1p(math.exp(-s)) if s > -30 else s, -math.log1p(math.exp(s)) if s < 30 else -s)
+
+@patch
+def block_members(self:MutualPredictability, i:int) -> list[int]:
+    "The examples whose queries share example `i`'s context: its block (exact mode: all)."
+    if self.exact: return list(range(len(self)))
+    p, g = self.pos[i], self.block_size
+    return self.order[p - p % g:min(p - p % g + g, len(self))]
+
+@patch
+def _ensure(self:MutualPredictability, idxs, labels) -> dict:
+    "The label log-probs P and the proposal use for `idxs`: the model's, or batch-calibrated."
+    if self.calibration == "none": return self._raw_rows(idxs, labels)
+    blocks = {i: self.block_members(i) for i in idxs}
+    raw = self._raw_rows(sorted({j for b in blocks.values() for j in b}), labels)
+    return {i: _calibrated(raw[i], sum(raw[j][0] - raw[j][1] for j in b) / len(b)) for i, b in blocks.items()}

@@ -13,15 +13,20 @@ from .consistency import LogicalConsistencyChecker, consistency_fix
 from .results import LabeledExample, ICMResult, atomic_write_text, labeled_accuracy
 from .callbacks import ConsoleProgress, Checkpointer
 from .model import load_model
-from .scoring import LabelScorer, MutualPredictability
+from .scoring import CALIBRATIONS, LabelScorer, MutualPredictability
 
 # %% auto #0
-__all__ = ['temperature', 'sampling_weights', 'initial_labels', 'make_batches', 'ConfigError', 'SearchConfig', 'SearchState',
-           'RunState', 'ICMSearcher']
+__all__ = ['SCHEDULES', 'OBJECTIVES', 'temperature', 'sampling_weights', 'initial_labels', 'make_batches', 'ConfigError',
+           'SearchConfig', 'SearchState', 'RunState', 'ICMSearcher']
 
 # %% ../nbs/03_search.ipynb #d8b9102f
-def temperature(n:int, initial:float, final:float, beta:float) -> float:
-    "The paper's schedule: T = max(T_min, T₀ / (1 + β·ln n)) at iteration `n` ≥ 1."
+SCHEDULES = ("paper", "official")
+
+def temperature(n:int, initial:float, final:float, beta:float,
+                schedule:str="paper", # `paper`: by iteration; `official`: by accepted flips, as the official code
+                accepted:int=0) -> float: # Proposals accepted so far (the `official` schedule)
+    "T at iteration `n` ≥ 1: `paper` max(T_min, T₀/(1 + β·ln n)); `official` max(T_min, T₀/(1 + 2·ln(1 + accepted)))."
+    if schedule == "official": return max(final, initial / (1 + 2 * math.log1p(accepted)))
     return max(final, initial / (1 + beta * math.log(n)))
 
 # %% ../nbs/03_search.ipynb #dd14a19d
@@ -66,6 +71,8 @@ class ConfigError(ValueError):
     def __init__(self, name:str, message:str): super().__init__(message); self.name = name
 
 # %% ../nbs/03_search.ipynb #ae0b9851
+OBJECTIVES = ("mean", "sum")
+
 @dataclass
 class SearchConfig:
     "The settings of an ICM search (Algorithm 1), with the defaults of this package."
@@ -81,6 +88,9 @@ class SearchConfig:
     batch_size:int=256 # Examples per batch (whole consistency groups)
     patience:int|None=None # Stop once all are labeled and nothing was accepted this long (default: batch size)
     reshuffle_every:int|None=None # Redraw the contexts' cyclic order every this many iterations (`None`: never)
+    schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: by iteration (`paper`) or by accepted flips (`official`)
+    objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` or the `sum` of the labels' log-probs
+    calibration:str=field(default="none", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds
     seed:int=42 # Seeds every random choice of the search
     labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
 
@@ -108,6 +118,8 @@ def validate(self:SearchConfig):
              ("batch_size", self.batch_size >= 2, "≥ 2"),
              ("patience", positive(self.patience), "≥ 1 or None"),
              ("reshuffle_every", positive(self.reshuffle_every), "≥ 1 or None"),
+             *[(name, getattr(self, name) in choices, "one of " + ", ".join(choices))
+               for name, choices in [("schedule", SCHEDULES), ("objective", OBJECTIVES), ("calibration", CALIBRATIONS)]],
              ("labels", len(self.labels) == 2 and len(set(self.labels)) == 2, "two different words")]
     for name, ok, need in rules:
         if not ok: raise ConfigError(name, f"{name} must be {need}, got {getattr(self, name)!r}")
@@ -214,19 +226,20 @@ class _Batch:
     "The engines for one batch: scorer, checker, and U of the current labels with changes."
     def __init__(self, config:SearchConfig, model, checker, examples, seed:int):
         c = config
-        self.examples, self.alpha = examples, c.alpha
+        self.examples, self.alpha, self.summed = examples, c.alpha, c.objective == "sum"
         self.mp = MutualPredictability(model, examples, context_size=c.context_size, block_size=c.block_size,
-                                       seed=seed, labels=c.labels)
+                                       seed=seed, labels=c.labels, calibration=c.calibration)
         self.checker = checker.bind(examples)
         self.group_of = [e.consistency_id for e in examples]
         self.gold = [e.gold_label for e in examples]
         self.I = 0
 
     def U(self, changes=None) -> tuple:
-        "(U, P, I) of the current labels with `changes` applied, committing nothing."
+        "(U, P, I) of the current labels with `changes` applied, committing nothing (P: the mean log-prob)."
         P = self.mp.score(changes)
         I = self.I + (self.checker.delta(self.mp.labels, changes) if changes else 0)
-        return self.alpha * P - I, P, I
+        weight = self.alpha * (_rank(self.mp._with(changes)) if self.summed else 1)
+        return weight * P - I, P, I
 
     def fix(self, proposal:dict, rng, rounds:int) -> dict:
         "ConsistencyFix on the labels with `proposal`; the net changes relative to the current labels."
@@ -239,7 +252,9 @@ class _Batch:
         self.mp.apply(changes); self.I = I
 
 # %% ../nbs/03_search.ipynb #e0bc3a52
-def _rank(labels) -> int: return sum(l is not None for l in labels)
+def _rank(labels) -> int:
+    "How many of `labels` are set."
+    return sum(l is not None for l in labels)
 
 @patch
 def _record(self:ICMSearcher, state, b:_Batch, n, T, i, proposed, accepted, n_changed) -> dict:
@@ -283,7 +298,7 @@ def _anneal(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random, ca
     while state.iteration < c.max_iterations:
         n = state.iteration + 1
         if c.reshuffle_every and n % c.reshuffle_every == 0: self._reshuffle(state, b)
-        T = temperature(n, c.initial_temperature, c.final_temperature, c.cooling_rate)
+        T = temperature(n, c.initial_temperature, c.final_temperature, c.cooling_rate, c.schedule, state.accepted)
         i = rng.choices(range(N), weights=sampling_weights(b.mp.labels, b.group_of))[0]
         proposed, accepted, n_changed = b.mp.propose(i), None, 0
         if b.mp.labels[i] != proposed:
@@ -307,9 +322,13 @@ def _accept(self:ICMSearcher, state:SearchState, b:_Batch, changes:dict, U, P, I
     b.commit(changes, I)
     state.U, state.P, state.I = U, P, I
     state.accepted += 1; state.last_change = n
-    if (_rank(b.mp.labels), U) > (_rank(state.best_labels), state.best_U):
+    if _better(b.mp.labels, U, state.best_labels, state.best_U):
         state.best_U, state.best_labels = U, list(b.mp.labels)
     return len(changes)
+
+def _better(labels, U, best_labels, best_U) -> bool:
+    "Whether `labels` (score `U`) beats the best so far: complete labelings first, then the higher U."
+    return (None not in labels, _rank(labels), U) > (None not in best_labels, _rank(best_labels), best_U)
 
 # %% ../nbs/03_search.ipynb #8d648a76
 @patch

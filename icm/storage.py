@@ -9,7 +9,7 @@ from pathlib import Path
 from fastcore.basics import patch
 from .data import ICMDataset, ICMExample
 from .results import (ICMResult, LabeledExample, file_kind, label_counts, read_header, read_result_file,
-                         result_records, to_jsonable, write_new_file)
+                         result_records, starts_as_result, to_jsonable, write_new_file)
 
 _log = logging.getLogger("icm")
 
@@ -64,26 +64,47 @@ class ICMStorage:
                          header.get("convergence_info") or {}, header.get("metadata") or {})
 
 # %% ../nbs/04a_storage.ipynb #5589be71
+def _problem(path) -> str|None:
+    "Why a result file does not read in full (incomplete, damaged), in one line; `None` if it reads."
+    try: read_result_file(path)
+    except (OSError, ValueError) as e: return str(e).splitlines()[0]
+    return None
+
 @patch
-def list_results(self:ICMStorage) -> list[dict]:
-    "One dict per result file of the folder (path, name, time, model, task, size, labels, score...); newest first."
-    if not self.results_dir.is_dir(): return []
+def list_results(self:ICMStorage,
+                 broken:bool=False) -> list[dict]: # Also files that do not read in full (`problem` says why)
+    "A dict per result file in the folder (path, name, time, model, task, size, labels...), newest first."
+    if not self.results_dir.exists(): return []
+    if not self.results_dir.is_dir(): raise NotADirectoryError(f"{self.results_dir} is not a directory")
     found = []
     for path in self.results_dir.glob("*.jsonl"):
         header = read_header(path)
-        if header is None: _log.info("Skipping %s: not an ICM result file", path); continue
-        found.append(dict(path=str(path), file=path.name, name=header.get("name"), saved_at=header.get("saved_at"),
-                          **header.get("summary", {}), bytes=path.stat().st_size))
-    return sorted(found, key=lambda r: (r["saved_at"] or "", r["file"]), reverse=True)
+        if header is None and not starts_as_result(path):
+            _log.info("Skipping %s: not an ICM result file", path); continue
+        problem, header = _problem(path), header or {}
+        if problem and not broken: _log.warning("%s; skipped", problem); continue
+        rank = (header.get("saved_at") or "", path.stat().st_mtime_ns, path.name)  # newest first, never a tie
+        found.append((rank, dict(path=str(path), file=path.name, name=header.get("name"),
+                                 saved_at=header.get("saved_at"), **header.get("summary", {}),
+                                 bytes=path.stat().st_size, problem=problem)))
+    return [r for _, r in sorted(found, key=lambda f: f[0], reverse=True)]
 
 # %% ../nbs/04a_storage.ipynb #776a8a1d
 @patch
 def clean_old_results(self:ICMStorage, keep_latest:int=10) -> list[Path]:
-    "Delete all but the `keep_latest` newest result files; return the deleted paths."
+    "Delete the result files older than the `keep_latest` newest complete ones (broken or not); their paths."
     if keep_latest < 0: raise ValueError(f"keep_latest must be ≥ 0, got {keep_latest}")
-    old = [Path(r["path"]) for r in self.list_results()[keep_latest:]]
-    for p in old: p.unlink(missing_ok=True)
-    return old
+    ranked = self.list_results(broken=True)
+    complete = [i for i, r in enumerate(ranked) if r["problem"] is None]
+    if not keep_latest: keep = 0
+    else: keep = complete[keep_latest - 1] + 1 if len(complete) >= keep_latest else len(ranked)
+    for r in ranked[:keep]:
+        if r["problem"]: _log.warning("%s; not counted as a result, left in place (delete it by hand)",
+                                      r["problem"])
+    for r in ranked[keep:]:
+        if r["problem"]: _log.warning("%s; removed with the old results", r["problem"])
+        Path(r["path"]).unlink(missing_ok=True)
+    return [Path(r["path"]) for r in ranked[keep:]]
 
 # %% ../nbs/04a_storage.ipynb #e4c112bc
 def confidence_stats(examples:list[LabeledExample], bins:int=10) -> dict:

@@ -190,14 +190,33 @@ def test_ctrl_c_leaves_no_result_file(work, tiny):
     (["--synthetic", "math", "--alpha", "-1"], "alpha must be a finite number ≥ 0, got -1.0 (from --alpha)"),
     (["--synthetic", "math", "--config-file", "{work}/malformed.json"], "not valid JSON"),
     (["--model", "{work}/no-model-here", "--synthetic", "math"], "Could not load model"),
-], ids=["unknown-dataset", "missing-file", "malformed-file", "negative-temperature", "negative-alpha", "malformed-config", "missing-model"])
+    (["--synthetic", "math", "--alpha", "inf"], "alpha must be a finite number ≥ 0, got inf (from --alpha)"),
+    (["--synthetic", "math", "--alpha", "nan"], "alpha must be a finite number ≥ 0, got nan (from --alpha)"),
+    (["--synthetic", "math", "--backend", "server", "--base-url", "not-a-url"],
+     "base_url must be an http(s) URL such as http://localhost:8000/v1, got 'not-a-url' (from --base-url)"),
+    (["--synthetic", "math", "--config-file", "{work}"], "is a directory; give a JSON file"),
+    (["--synthetic", "math", "--output-dir", "{work}/malformed.json/out"], "--output-dir {work}/malformed.json/out: cannot write there"),
+    (["--synthetic", "math", "--plot", "{work}/malformed.json/fig.png"], "--plot {work}/malformed.json/fig.png: its folder"),
+    (["--synthetic", "math", "--plot", "{work}"], "is a directory; give a file name"),
+], ids=["unknown-dataset", "missing-file", "malformed-file", "negative-temperature", "negative-alpha", "malformed-config", "missing-model",
+        "alpha-inf", "alpha-nan", "malformed-url", "config-dir", "output-dir-under-file", "plot-under-file", "plot-dir"])
 def test_run_user_errors_exit_2(work, tiny, args, contains):
     (work/"malformed.jsonl").write_text('{"text": "fine"}\n{"text": broken\n')
     (work/"malformed.json").write_text('{"search_params": {"alpha": }')
     out = work/"failed"
-    res = icm("run", *[a.format(work=work) for a in args], "--output-dir", out, *([] if "--model" in args else ["--model", tiny]))
-    assert_user_error(res, contains)
+    own_out = [] if "--output-dir" in args else ["--output-dir", out]
+    res = icm("run", *[a.format(work=work) for a in args], *own_out, *([] if "--model" in args else ["--model", tiny]))
+    assert_user_error(res, contains.format(work=work))
     assert not list(out.glob("*.jsonl"))
+
+def test_resume_after_a_finished_run_says_where_its_result_is(work, tiny):
+    args = ["--model", tiny, "--synthetic", "math", "--synthetic-size", 4, *TINY_ARGS, "--device", "cpu", "--output-dir", work/"twice"]
+    assert icm("run", *args).returncode == 0
+    again = icm("run", *args, "--resume")
+    assert again.returncode == 0, again.stderr
+    results = list((work/"twice").glob("*.jsonl"))
+    assert len(results) == 1 and f"already finished: its result is {results[0].resolve()}" in again.stdout
+    assert icm("run", *args).returncode == 0 and len(list((work/"twice").glob("*.jsonl"))) == 2  # asked to: runs again
 
 def test_debug_shows_traceback_and_bugs_exit_1(work, tiny):
     res = icm("run", "--synthetic", "math", "--alpha", "-1", "--log-level", "DEBUG")
@@ -387,3 +406,44 @@ def test_run_default_model(work):
     header, examples = read_result(next(out.glob("*.jsonl")))
     assert "gemma" in header["metadata"]["model"].lower() and header["metadata"]["cli"]["settings"]["model"] is None
     assert len(examples) >= 1 and "Results saved to" in res.stdout
+
+# ---- baselines
+
+def test_baselines_table_file_and_icm_row(run, work, tiny):
+    "The same claims as the `run` fixture's result, which becomes the ICM row."
+    _, path = run
+    res = icm("baselines", "--model", tiny, "--synthetic", "math", "--synthetic-size", 4, "--seed", 0, "--k", 2,
+              "--rounds", 1, "--result", path, "--output", work/"base.json")
+    assert res.returncode == 0, res.stderr
+    for method in ["zero-shot", "calibrated", "random", "golden", "many-shot", "bootstrapped", "ICM"]:
+        assert f"\n{method} " in res.stdout, method
+    doc = json.loads((work/"base.json").read_text())
+    header, examples = read_result(path)
+    assert doc["rows"][-1]["method"] == "ICM" and doc["rows"][-1]["n"] == len(examples)
+    assert doc["n_examples"] == len(doc["claims"]) == len(doc["methods"]["bootstrapped"]["labels"])
+    assert all(isinstance(s, float) for s in doc["methods"]["zero-shot"]["scores"])
+
+def test_baselines_without_gold_labels(work, tiny):
+    (work/"nogold.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in
+                                             ["What is 1 + 1? 2", "What is 2 + 2? 5", "What is 3 + 1? 4"]))
+    res = icm("baselines", "--model", tiny, "--dataset", work/"nogold.jsonl", "--methods", "zero-shot", "golden",
+              "bootstrapped", "--k", 1, "--rounds", 1, "--output", work/"nogold.csv")
+    assert res.returncode == 0, res.stderr
+    assert "Skipped golden" in res.stderr
+    import pandas as pd
+    table = pd.read_csv(work/"nogold.csv")
+    assert list(table.method) == ["zero-shot", "bootstrapped"] and table.accuracy.isna().all()
+
+@pytest.mark.parametrize("args,contains", [
+    (["--methods", "oracle"], "invalid choice: 'oracle'"),
+    (["--k", "0"], "k must be ≥ 1, got 0 (from --k)"),
+    (["--true-share", "1.5"], "true_share must be in [0, 1], got 1.5 (from --true-share)"),
+    (["--output", "{work}/table.txt"], "use a .json or .csv file"),
+    (["--result", "{work}/nogold.jsonl"], "not an ICM result file"),
+    (["--synthetic", "sentiment", "--result", "{result}"], "claims are not in the dataset"),
+], ids=["unknown-method", "k-zero", "true-share", "output-kind", "result-not-result", "result-other-claims"])
+def test_baselines_user_errors(run, work, tiny, args, contains):
+    (work/"nogold.jsonl").write_text('{"text": "What is 1 + 1? 2"}\n')
+    data = [] if "--synthetic" in args else ["--synthetic", "math", "--synthetic-size", "4"]
+    res = icm("baselines", "--model", tiny, *data, *[a.format(work=work, result=run[1]) for a in args])
+    assert_user_error(res, contains)

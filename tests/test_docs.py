@@ -224,3 +224,23 @@ def test_saved_outputs_render_in_chromium(outputs_site, serve):
     assert_plots(base, "tutorials/outputs.html", dom, "outputs_files")
     assert len([s for s in img_srcs(dom) if s.startswith("outputs_files/")]) == 2
     screenshot(base + "tutorials/outputs.html", "saved_outputs")
+
+# --- the live monitor's table, laid out by a real browser -----------------------------------------------------------------
+
+def test_monitor_numbers_wrap_to_fit_a_narrow_output(tmp_path, serve):
+    "The monitor's numbers wrap onto more lines: in a 500-pixel output nothing sticks out (one long row was cut off)."
+    from icm.monitor import _html_table
+    nums = {"iteration": "37/200", "batch": "1/1", "temperature": "2.19", "score U (P, I)": "-3.525 (-0.705, 0)",
+            "acceptance": "78% of last 32 scored", "labeled": "28/32", "labels": "True 14 (50%) · False 14 (50%)",
+            "accuracy vs gold": "0.500", "label changes": "29 in last 37 it.", "tokens/s": "892",
+            "elapsed": "1 min 03 s", "time left": "about 1 min 12 s"}
+    (tmp_path/"table.html").write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body style='margin:0'><div id='out' style='width:500px;overflow:hidden'>"
+        f"{_html_table(nums)}</div><script>const o = document.getElementById('out');"
+        "document.body.dataset.overflow = o.scrollWidth - o.clientWidth; document.body.dataset.height = o.scrollHeight;"
+        "</script></body></html>", encoding="utf-8")
+    dom = dump_dom(serve(tmp_path) + "table.html")
+    overflow, height = (int(re.search(rf'data-{k}="(-?\d+)"', dom).group(1)) for k in ("overflow", "height"))
+    assert overflow <= 0, f"the table sticks out {overflow} px past a 500-pixel output"
+    assert height > 60, "the table did not wrap onto more lines"  # each line of cells is about 34 px high
+    for k, v in nums.items(): assert f"<b>{k}</b><br>{v}</div>" in dom
