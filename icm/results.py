@@ -11,9 +11,9 @@ from pathlib import Path
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'LabeledExample', 'labeled_accuracy', 'ICMResult', 'atomic_write_text', 'write_new_file',
-           'to_jsonable', 'label_counts', 'result_summary', 'result_records', 'read_result_file', 'read_header',
-           'file_kind', 'starts_as_result']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'LabeledExample', 'ICMResult', 'atomic_write_text', 'write_new_file', 'to_jsonable',
+           'label_counts', 'result_summary', 'result_records', 'read_result_file', 'read_header', 'file_kind',
+           'starts_as_result']
 
 # %% ../nbs/02a_results.ipynb #d7f6e608
 @dataclass
@@ -43,10 +43,7 @@ class LabeledExample:
         return cls(d["input"], d.get("label"), d.get("confidence"), dict(d.get("metadata") or {}))
 
 # %% ../nbs/02a_results.ipynb #b8231723
-def labeled_accuracy(labels:list, gold:list) -> float|None:
-    "Accuracy over examples that have both a label and a gold label (`None` if there are none)."
-    pairs = [(l, g) for l, g in zip(labels, gold) if l is not None and g is not None]
-    return sum(l == g for l, g in pairs) / len(pairs) if pairs else None
+from .metrics import accuracy as labeled_accuracy  # one definition: accuracy over claims with a label and a gold label
 
 # %% ../nbs/02a_results.ipynb #8e2d2fea
 @dataclass
