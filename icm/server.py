@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_server.ipynb #3d7e445e
 from __future__ import annotations
-import json, math, os, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import json, math, os, signal, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from fastcore.basics import patch
@@ -13,7 +13,7 @@ from .model import embedded_gguf
 
 # %% auto #0
 __all__ = ['LOGPROBS_FORMS', 'ServerError', 'ServerCapabilityError', 'span_logprob', 'normalise', 'ServerModel',
-           'fast_llama_cpp_logprobs', 'serve_llama_cpp', 'free_port', 'LlamaCppServer']
+           'fast_llama_cpp_logprobs', 'serve_llama_cpp', 'free_port', 'usable_cpus', 'LlamaCppServer']
 
 # %% ../nbs/01b_server.ipynb #4bc78634
 class ServerError(RuntimeError):
@@ -316,6 +316,11 @@ def free_port(host:str="127.0.0.1") -> int:
     import socket
     with socket.socket() as s: s.bind((host, 0)); return s.getsockname()[1]
 
+def usable_cpus() -> int:
+    "The cores this process may run on (in a container, fewer than `os.cpu_count()` may say)."
+    try: return len(os.sched_getaffinity(0)) or 1
+    except AttributeError: return os.cpu_count() or 1
+
 # %% ../nbs/01b_server.ipynb #06f74ea3
 class LlamaCppServer:
     "llama.cpp's OpenAI-compatible server on a GGUF file, in a subprocess (a context manager)."
@@ -324,14 +329,14 @@ class LlamaCppServer:
                  host:str="127.0.0.1",
                  alias:str="icm-gguf", # The model's name on the server
                  n_ctx:int=2048, # Context window
-                 n_threads:int|None=None, # Default: all cores
+                 n_threads:int|None=None, # Default: the cores this process may use
                  cache:bool=False, # llama-cpp-python's RAM prompt cache (keeps many prefixes, not just the last)
                  fast_logprobs:bool=True, # Top log-probs by partial sort (`serve_llama_cpp`); `False`: the stock server
                  log_file=None): # Server log; default: a temporary file
         self.gguf = Path(gguf) if gguf else embedded_gguf()
         if not self.gguf.is_file(): raise FileNotFoundError(f"No GGUF file at {self.gguf}")
         self.host, self.port, self.alias, self.n_ctx = host, port or free_port(host), alias, n_ctx
-        self.n_threads, self.cache, self.fast_logprobs = n_threads or os.cpu_count() or 1, cache, fast_logprobs
+        self.n_threads, self.cache, self.fast_logprobs = n_threads or usable_cpus(), cache, fast_logprobs
         self.proc = None
         self.log_file = Path(log_file) if log_file else Path(tempfile.mkdtemp(prefix="icm-llama-"))/"server.log"
 
@@ -352,7 +357,7 @@ class LlamaCppServer:
                 "--cache", str(self.cache).lower(), "--verbose", "false"]
 
     def start(self, timeout:float=120):
-        "Start the server and wait until it lists its model."
+        "Start the server, wait until it lists its model, and check that it computes a token."
         if self.running: return self
         try: import llama_cpp.server  # noqa: F401
         except ImportError:
@@ -363,15 +368,39 @@ class LlamaCppServer:
             self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                tail = self.log_file.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
-                raise ServerError(f"The llama.cpp server exited with code {self.proc.returncode}: {tail[0][:300]}")
+            if self.proc.poll() is not None: raise ServerError(self.exit_message())
             try:
                 with urllib.request.urlopen(self.base_url + "/models", timeout=2) as r:
-                    if r.status == 200: return self
+                    if r.status == 200: return self.probe()
             except (urllib.error.URLError, OSError): time.sleep(0.2)
         self.stop()
         raise ServerError(f"The llama.cpp server did not answer within {timeout:.0f} s (log: {self.log_file})")
+
+    def probe(self, timeout:float=60):
+        "One 1-token completion: a server that loads a model can still die at its first token."
+        body = json.dumps({"model": self.alias, "prompt": "Hello", "max_tokens": 1, "logprobs": 2}).encode()
+        req = urllib.request.Request(self.base_url + "/completions", body, {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r: r.read()
+        except (urllib.error.URLError, OSError) as e:
+            time.sleep(0.5)
+            if self.proc.poll() is not None: raise ServerError(self.exit_message()) from None
+            self.stop()
+            raise ServerError(f"The llama.cpp server failed its first completion ({e}; log: {self.log_file})") from None
+        return self
+
+    def exit_message(self, lines:int=3) -> str:
+        "Why the server process ended: its exit code or signal, what that usually means, its log's last lines."
+        rc = self.proc.returncode
+        how = f"code {rc}"
+        if rc < 0:
+            how = f"signal {signal.Signals(-rc).name}"
+            how += {signal.SIGILL: " (llama.cpp was built for another CPU: reinstall llama-cpp-python with "
+                                   "CMAKE_ARGS=-DGGML_NATIVE=OFF and --no-cache-dir)",
+                    signal.SIGKILL: " (killed, often for lack of memory)"}.get(-rc, "")
+        tail = self.log_file.read_text(errors="replace").strip().splitlines()[-lines:] or ["(no output)"]
+        return f"The llama.cpp server exited with {how}; its log ({self.log_file}) ends: " + " | ".join(
+            t[:200] for t in tail)
 
     def stop(self):
         "Stop the server (terminate, then kill after 10 s)."

@@ -17,7 +17,10 @@ NO_MODEL = "/nonexistent/model"  # a model that cannot load: a data error must c
     ('{"text": "b", "consistency_id": {"a": 1}}',
      "line 2: 'consistency_id' must be text or a number, got {\"a\": 1}"),
     ('{"text": "b", "consistency_id": [1]}', "line 2: 'consistency_id' must be text or a number, got [1]"),
-], ids=["int", "null", "list", "metadata-int", "metadata-text", "id-object", "id-list"])
+    ('{"text": 5}', 'line 2: no claim text: expected a non-empty string in one of input_text, input, claim, '
+                    'text, sentence, content, prompt, question, got {"text": 5}'),
+    ('{"text": "b", "label": "maybe"}', "line 2: 'label' must be True or False (or 1/0, yes/no), got \"maybe\""),
+], ids=["int", "null", "list", "metadata-int", "metadata-text", "id-object", "id-list", "text-int", "label-maybe"])
 def test_run_bad_jsonl_record(tmp_path, line, message):
     data = tmp_path/"claims.jsonl"
     data.write_text('{"text": "a"}\n' + line + "\n")
@@ -42,7 +45,8 @@ def test_run_bad_json_record(tmp_path, text, message):
     ("latin1.csv", "text,label\nok,1\ncafé,0\n".encode("latin-1"), "line 3 is not UTF-8 text (byte 0xe9)"),
     ("latin1.jsonl", '{"text": "café"}\n'.encode("latin-1"), "line 1 is not UTF-8 text (byte 0xe9)"),
     ("meta.csv", b"text,metadata\na,abc\n", "row 1: 'metadata' must be a JSON object {...}, got \"abc\""),
-], ids=["empty-csv", "latin1-csv", "latin1-jsonl", "csv-metadata"])
+    ("maybe.csv", b"text,label\na,1\nb,maybe\n", "row 2: 'label' must be True or False (or 1/0, yes/no)"),
+], ids=["empty-csv", "latin1-csv", "latin1-jsonl", "csv-metadata", "csv-label"])
 def test_run_unreadable_file_names_it(tmp_path, name, content, message):
     data = tmp_path/name
     data.write_bytes(content)
