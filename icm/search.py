@@ -463,8 +463,9 @@ def _load_state(state:SearchState, b:_Batch, saved:dict, rng:random.Random):
 # %% ../nbs/03_search.ipynb #00fa8a37
 @patch
 def _batch_records(self:ICMSearcher, state:SearchState, b:_Batch, reason:str, partial:bool=False) -> dict:
-    "The best labeling of a batch as `LabeledExample`s (no confidences for an interrupted batch)."
+    "The best labeling of a batch as `LabeledExample`s (no confidences if interrupted), the final one in `info`."
     labels = state.best_labels if state.best_labels is not None else b.mp.labels
+    final = list(b.mp.labels)  # where the search ended, kept beside the best labeling it returns
     conf = [None] * len(labels)
     if not partial:
         b.mp.set_labels(labels)
@@ -472,7 +473,8 @@ def _batch_records(self:ICMSearcher, state:SearchState, b:_Batch, reason:str, pa
     records = [LabeledExample(e.input_text, l, c, dict(e.metadata))
                for e, l, c in zip(b.examples, labels, conf) if l is not None]
     info = dict(batch=state.batch, reason=reason, iterations=state.iteration, final_U=state.U, best_U=state.best_U,
-                accepted=state.accepted, labeled=_rank(labels), n_examples=len(labels))
+                accepted=state.accepted, labeled=_rank(labels), n_examples=len(labels),
+                final_labels=[f for f, l in zip(final, labels) if l is not None])
     return dict(records=records, info=info, history=state.history)
 
 # %% ../nbs/03_search.ipynb #350f6c2f

@@ -24,6 +24,9 @@ def test_quick_start_runs_in_a_kernel_and_leaves_the_monitor_static(tmp_path, mo
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     errors = [o for o in outputs if o.get("output_type") == "error"]
     assert not errors, "\n".join(f"{e['ename']}: {e['evalue']}" for e in errors)
+    bars = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "code"
+            if any("Loading weights" in str(o) for o in c.get("outputs", []))]
+    assert not bars, f"transformers' loading bar left in the cells starting {bars}"
     assert WIDGET_STATE not in nb.metadata.get("widgets", {})
     # The search cell: the monitor's widget was shown (a VBox), and at the end it was replaced, in place, by its
     # final numbers as HTML, followed by its plots as a PNG.
