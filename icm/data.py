@@ -437,7 +437,7 @@ def _check_task_type(task_type:str):
         raise ValueError(f"Unknown task type {task_type!r}; choose from {', '.join(TASK_TYPES)}")
 
 def records_to_dataset(records:list, task_type:str="auto", name:str="", seed:int=42) -> ICMDataset:
-    "Convert records (dicts; `Records` name where each is) into an `ICMDataset`, detecting the task type unless given."
+    "Records (dicts) as an `ICMDataset`, the task type detected unless given; errors name the record's place."
     _check_task_type(task_type)
     if not records: raise ValueError(f"Dataset {name or '(records)'} is empty")
     where = getattr(records, "where", None) or [f"{name or 'the data'}: record {i}"
@@ -505,6 +505,10 @@ class Records(list):
     "Records read from a file, with where each one is in it (`claims.jsonl: line 3`) in `where`."
     def __init__(self, records, where): super().__init__(records); self.where = list(where)
 
+def _checked(rows:list, where:list) -> Records:
+    "`rows` as `Records`, each checked by `check_record` at its place."
+    return Records([check_record(r, w) for r, w in zip(rows, where)], where)
+
 def _jsonl_records(path:Path) -> Records:
     "The records of a JSON Lines file, one object a line (blank lines skipped)."
     records, where = [], []
@@ -513,9 +517,8 @@ def _jsonl_records(path:Path) -> Records:
         try: rec = json.loads(line)
         except json.JSONDecodeError as e:
             raise ValueError(f"{path}: line {n} is not valid JSON ({e.msg})") from None
-        where.append(f"{path}: line {n}")
-        records.append(check_record(rec, where[-1]))
-    return Records(records, where)
+        records.append(rec); where.append(f"{path}: line {n}")
+    return _checked(records, where)
 
 def _json_records(path:Path) -> Records:
     "The records of a JSON file: a list of objects, or a list under `examples`, `data`, `records` or `rows`."
@@ -528,7 +531,7 @@ def _json_records(path:Path) -> Records:
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of records (or {{'examples': [...]}})")
     where = [f"{path}: record {i}" for i in range(1, len(data) + 1)]
-    return Records([check_record(r, w) for r, w in zip(data, where)], where)
+    return _checked(data, where)
 
 def _table_records(path:Path) -> Records:
     "The rows of a CSV (UTF-8) or Parquet file."
@@ -539,7 +542,7 @@ def _table_records(path:Path) -> Records:
         raise ValueError(f"{path}: {(str(e).strip() or type(e).__name__).splitlines()[0]}") from None
     rows = frame.to_dict("records")
     where = [f"{path}: row {i}" for i in range(1, len(rows) + 1)]
-    return Records([check_record(r, w) for r, w in zip(rows, where)], where)
+    return _checked(rows, where)
 
 # %% ../nbs/00_data.ipynb #bb0d89ae
 _READERS = {".jsonl": _jsonl_records, ".json": _json_records, ".csv": _table_records,

@@ -213,12 +213,14 @@ def _save(trainer, lm:ICMModel, out:Path, result:TrainResult):
     "Save the merged model, tokenizer, adapter (LoRA) and `icm_training.json` into `out`, atomically."
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    from .model import no_progress_bars  # not at import: this module imports no torch
     try:
         model = trainer.model
-        if hasattr(model, "merge_and_unload"):
-            model.save_pretrained(tmp/"adapter")
-            model = model.merge_and_unload()
-        model.save_pretrained(tmp); lm.tokenizer.save_pretrained(tmp)
+        with no_progress_bars():  # transformers' "Writing model shards" bar
+            if hasattr(model, "merge_and_unload"):
+                model.save_pretrained(tmp/"adapter")
+                model = model.merge_and_unload()
+            model.save_pretrained(tmp); lm.tokenizer.save_pretrained(tmp)
         info = dict(asdict(result), output_dir=str(out), finished=time.strftime("%Y-%m-%dT%H:%M:%S"))
         (tmp/"icm_training.json").write_text(json.dumps(info, indent=1, default=str))
         if out.exists(): shutil.rmtree(out)
