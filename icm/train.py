@@ -213,7 +213,7 @@ def _save(trainer, lm:ICMModel, out:Path, result:TrainResult):
     "Save the merged model, tokenizer, adapter (LoRA) and `icm_training.json` into `out`, atomically."
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    from .model import no_progress_bars  # not at import: this module imports no torch
+    from icm.model import no_progress_bars  # not at import: this module imports no torch
     try:
         model = trainer.model
         with no_progress_bars():  # transformers' "Writing model shards" bar
