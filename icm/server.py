@@ -394,7 +394,7 @@ class LlamaCppServer:
         rc = self.proc.returncode
         how = f"code {rc}"
         if rc < 0:
-            how = f"signal {signal.Signals(-rc).name}"
+            how = f"signal {signal.Signals(-rc).name if -rc in signal.valid_signals() else -rc}"
             how += {signal.SIGILL: " (llama.cpp was built for another CPU: reinstall llama-cpp-python with "
                                    "CMAKE_ARGS=-DGGML_NATIVE=OFF and --no-cache-dir)",
                     signal.SIGKILL: " (killed, often for lack of memory)"}.get(-rc, "")
