@@ -6,15 +6,17 @@ golden, golden many-shot, bootstrapped few-shot) and one ICM run label the same 
 scores them. Printed: accuracy, balanced accuracy and AUROC tables (task × method), and each method's cost
 in model tokens and in zero-shot passes.
 
-    python benchmarks/accuracy.py                                   # all tasks, 3 seeds (about an hour on 2 CPU cores)
-    python benchmarks/accuracy.py --tasks review_comparison --seeds 0 --size 16 --max-iterations 40   # a quick look
+    python benchmarks/accuracy.py                                   # all tasks, 3 seeds, 32 claims (over an hour on 2 CPU cores)
+    python benchmarks/accuracy.py --sizes 32 256                    # and at the paper's batch size (many hours on 2 CPU cores)
+    python benchmarks/accuracy.py --tasks review_comparison --seeds 0 --sizes 16 --max-iterations 40   # a quick look
 
 Every `SearchConfig` field is a flag (`--alpha`, `--context-size`, `--reshuffle-every`, ...), with the library's
 default (but 100 iterations); the few-shot baselines use `--context-size` demos, as ICM's contexts do.
 
 Tasks: `review_comparison` (our own: a positive and a negative review, "Review B is more positive than Review A",
 both orders), `sentiment` (our own: one review, "This review is positive."; no logical structure), `comparison` and
-`math` (the upstream synthetic tasks), `truthfulqa`, `gsm8k`, `alpaca` (seeded slices of whole groups of the
+`paired_sentiment` (one review claimed both "positive" and "negative": exactly one True), `sentiment_imbalanced`
+(a quarter True), `comparison` and `math` (the upstream synthetic tasks), `truthfulqa`, `gsm8k`, `alpaca` (seeded slices of whole groups of the
 paper's claim files).
 """
 import argparse, json, statistics
@@ -30,15 +32,15 @@ def search_config(args, seed) -> SearchConfig:
     return replace(SearchConfig(), seed=seed, **{f.name: getattr(args, f.name) for f in fields(SearchConfig)
                                                  if f.name not in ("seed", "labels")})
 
-def run_seed(lm, task, seed, args) -> list[dict]:
-    "The comparison rows of every method on one task and seed."
-    ds = load_task(task, args.size, seed)
+def run_seed(lm, task, size, seed, args) -> list[dict]:
+    "The comparison rows of every method on one task, size and seed."
+    ds = load_task(task, size, seed)
     methods = run_baselines(lm, ds, BaselineConfig(k=args.context_size or 8, seed=seed))
     result = ICMSearcher(lm, search_config(args, seed), verbose=False).search(ds)
     table = compare({**methods, "ICM": result})
     print(f"  {task} seed {seed}: n={len(ds)}; ICM {result.iterations} it, "
           f"{result.convergence_info['reason']}\n" + "\n".join("    " + l for l in str(table).splitlines()), flush=True)
-    return [dict(r, task=task, seed=seed) for r in table.rows]
+    return [dict(r, task=task, size=size, seed=seed) for r in table.rows]
 
 def _mean(xs):
     xs = [x for x in xs if x is not None]
@@ -55,9 +57,10 @@ def markdown(rows, metric, methods, tasks, fmt="{:.3f}") -> str:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None)
-    ap.add_argument("--tasks", nargs="+", default=["review_comparison", "sentiment", "comparison", "math", "truthfulqa"])
+    ap.add_argument("--tasks", nargs="+", default=["review_comparison", "paired_sentiment", "sentiment",
+                                                   "sentiment_imbalanced", "comparison", "math", "truthfulqa"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--size", type=int, default=32, help="claims per task")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[32], help="claims per task (e.g. `--sizes 32 256`)")
     ap.add_argument("--json", metavar="PATH", help="also write every row (task, seed, method, metrics, cost) here")
     for f in fields(SearchConfig):  # every search setting, with the library's default (but 100 iterations)
         if f.name in ("seed", "labels"): continue
@@ -66,15 +69,19 @@ def main():
         ap.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=default)
     args = ap.parse_args()
     lm = load_model(args.model)
-    print(f"model {lm.name}; {len(args.seeds)} seeds; size {args.size}; ICM: {search_config(args, 0)}", flush=True)
-    rows = [r for task in args.tasks for seed in args.seeds for r in run_seed(lm, task, seed, args)]
+    print(f"model {lm.name}; {len(args.seeds)} seeds; sizes {args.sizes}; ICM: {search_config(args, 0)}", flush=True)
+    rows = [r for size in args.sizes for task in args.tasks for seed in args.seeds
+            for r in run_seed(lm, task, size, seed, args)]
     if args.json: open(args.json, "w").write(json.dumps(rows, indent=1, default=str))
-    methods = list(dict.fromkeys(r["method"] for r in rows))
-    for metric, title in [("accuracy", "Accuracy"), ("balanced_accuracy", "Balanced accuracy"), ("auroc", "AUROC"),
-                          ("true_share", "Share labeled True"), ("pgr", "PGR (of the zero-shot → many-shot gap)")]:
-        print(f"\n{title}, mean of {len(args.seeds)} seeds:\n" + markdown(rows, metric, methods, args.tasks))
-    print(f"\nModel tokens per run (mean):\n" + markdown(rows, "tokens", methods, args.tasks, "{:,.0f}"))
-    print(f"\nCost in zero-shot passes (mean):\n" + markdown(rows, "cost", methods, args.tasks, "{:.1f}"))
-    print(f"\nSeconds per run (mean):\n" + markdown(rows, "seconds", methods, args.tasks, "{:.0f}"))
+    for size in args.sizes:
+        sized = [r for r in rows if r["size"] == size]
+        methods = list(dict.fromkeys(r["method"] for r in sized))
+        print(f"\n## {size} claims per task")
+        for metric, title in [("accuracy", "Accuracy"), ("balanced_accuracy", "Balanced accuracy"), ("auroc", "AUROC"),
+                              ("true_share", "Share labeled True"), ("pgr", "PGR (of the zero-shot → many-shot gap)")]:
+            print(f"\n{title}, mean of {len(args.seeds)} seeds:\n" + markdown(sized, metric, methods, args.tasks))
+        print(f"\nModel tokens per run (mean):\n" + markdown(sized, "tokens", methods, args.tasks, "{:,.0f}"))
+        print(f"\nCost in zero-shot passes (mean):\n" + markdown(sized, "cost", methods, args.tasks, "{:.1f}"))
+        print(f"\nSeconds per run (mean):\n" + markdown(sized, "seconds", methods, args.tasks, "{:.0f}"))
 
 if __name__ == "__main__": main()

@@ -6,7 +6,7 @@ balanced accuracy, AUROC, True share, PGR, and the tokens and seconds each took.
     python benchmarks/baselines.py --task truthfulqa --size 64 --k 8
 """
 import argparse
-from icm.data import create_synthetic_dataset, find_shared_data, load_icm_dataset
+from icm.data import SYNTHETIC_KINDS, create_synthetic_dataset, find_shared_data, load_icm_dataset
 from icm.baselines import BaselineConfig, run_baselines
 from icm.metrics import compare
 from icm.model import load_model
@@ -21,7 +21,7 @@ def load_task(task, size, seed):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None, help="model name or path (default: the embedded Gemma 3 270M)")
-    ap.add_argument("--task", default="sentiment", choices=["review_comparison", "sentiment", "math", "comparison", *PAPER_FILES])
+    ap.add_argument("--task", default="sentiment", choices=[*SYNTHETIC_KINDS, *PAPER_FILES])
     ap.add_argument("--size", type=int, default=32, help="number of claims")
     ap.add_argument("--k", type=int, default=8, help="demos per few-shot prompt")
     ap.add_argument("--rounds", type=int, default=3, help="bootstrapped: relabeling rounds")

@@ -94,9 +94,8 @@ class SameKeyRule(ConsistencyRule):
 def default_rules(task_type:str|None) -> list[ConsistencyRule]:
     "The rules that fit a task type (`math`, `gsm8k`, `comparison`, `truthfulqa`, `classification`, ...)."
     if task_type in ("math", "gsm8k"): return [MathConsistencyRule()]
-    if task_type == "comparison": return [AsymmetryRule(), SameKeyRule()]
     if task_type == "truthfulqa": return [ExclusiveChoiceRule(flag="exclusive"), SameKeyRule()]
-    return [SameKeyRule()]
+    return [AsymmetryRule(), SameKeyRule()]  # comparisons, and paired claims keyed `X>Y` / `Y>X`
 
 # %% ../nbs/02_consistency.ipynb #62b7097b
 def _task_type(data) -> str|None:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #8fd4eb27
 from __future__ import annotations
-import io, json, random, re
+import io, json, math, random, re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import pandas as pd
@@ -13,12 +13,13 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['CLAIM_SUFFIX', 'LABELS', 'SYNTHETIC_KINDS', 'TEXT_COLUMNS', 'LABEL_COLUMNS', 'TASK_TYPES', 'HUB_DEFAULTS',
            'normalize_label', 'ICMExample', 'ICMDataset', 'question_claim', 'comparison_meta', 'synthetic_math',
-           'synthetic_comparison', 'synthetic_sentiment', 'synthetic_review_comparison', 'create_synthetic_dataset',
-           'normalize_number', 'paper_truthfulqa_claims', 'paper_gsm8k_claims', 'paper_alpaca_claims',
-           'truthfulqa_mc_claims', 'gsm8k_final_answer', 'clean_gsm8k_solution', 'perturb_solution', 'gsm8k_claims',
-           'split_dialogue', 'comparison_claims', 'classification_claims', 'detect_task_type', 'records_to_dataset',
-           'check_record', 'check_claim_fields', 'Records', 'read_records', 'hub_config_split', 'load_hub_records',
-           'load_icm_dataset', 'find_shared_data']
+           'synthetic_comparison', 'synthetic_sentiment', 'synthetic_sentiment_imbalanced',
+           'synthetic_review_comparison', 'synthetic_paired_sentiment', 'create_synthetic_dataset', 'normalize_number',
+           'paper_truthfulqa_claims', 'paper_gsm8k_claims', 'paper_alpaca_claims', 'truthfulqa_mc_claims',
+           'gsm8k_final_answer', 'clean_gsm8k_solution', 'perturb_solution', 'gsm8k_claims', 'split_dialogue',
+           'comparison_claims', 'classification_claims', 'detect_task_type', 'records_to_dataset', 'check_record',
+           'check_claim_fields', 'Records', 'read_records', 'hub_config_split', 'load_hub_records', 'load_icm_dataset',
+           'find_shared_data']
 
 # %% ../nbs/00_data.ipynb #7d0ca80c
 CLAIM_SUFFIX = "I think this claim is"
@@ -200,17 +201,24 @@ def _review(rng:random.Random, positive:bool) -> str:
     return f"{subject} {verdict}. {rng.choice(_ENDINGS[positive])}"
 
 # %% ../nbs/00_data.ipynb #c2414582
-def synthetic_sentiment(size:int=100, seed:int=42) -> ICMDataset:
-    "`size` claims that a short review is positive, half of them true (reviews built from templates)."
+def synthetic_sentiment(size:int=100, seed:int=42,
+                        true_share:float=0.5) -> ICMDataset: # Share of positive reviews: the claims that are true
+    "`size` claims that a short review is positive, a `true_share` of them true (reviews built from templates)."
+    if not 0 <= true_share <= 1: raise ValueError(f"true_share must be between 0 and 1, got {true_share}")
     rng, examples, claim = random.Random(seed), [], "This review is positive."
     for n in range(size):
-        positive = n % 2 == 0
+        positive = math.ceil((n + 1) * true_share) > math.ceil(n * true_share)  # spread evenly: n = 0, 2, 4… at ½
         review = _review(rng, positive)
         examples.append(ICMExample(f"Review: {review}\nClaim: {claim}\n{CLAIM_SUFFIX}",
                                    dict(gold_label=normalize_label(positive), task="classification", review=review,
                                         claim=claim)))
     rng.shuffle(examples)
-    return ICMDataset(examples, dict(task_type="classification", source="synthetic:sentiment", seed=seed))
+    source = "synthetic:sentiment" + ("" if true_share == 0.5 else f"@{true_share:g}")
+    return ICMDataset(examples, dict(task_type="classification", source=source, seed=seed))
+
+def synthetic_sentiment_imbalanced(size:int=100, seed:int=42) -> ICMDataset:
+    "`synthetic_sentiment` with a quarter of the claims true."
+    return synthetic_sentiment(size, seed, true_share=0.25)
 
 # %% ../nbs/00_data.ipynb #06015b8c
 def synthetic_review_comparison(size:int=100, seed:int=42) -> ICMDataset:
@@ -227,12 +235,28 @@ def synthetic_review_comparison(size:int=100, seed:int=42) -> ICMDataset:
                 **comparison_meta("Which review is more positive?", second, first))))
     return ICMDataset(examples[:size], dict(task_type="comparison", source="synthetic:review_comparison", seed=seed))
 
+# %% ../nbs/00_data.ipynb #1fa58c89
+def synthetic_paired_sentiment(size:int=100, seed:int=42) -> ICMDataset:
+    "`size` claims, two per review: it is positive, it is negative (keys `positive>negative` and reverse)."
+    rng, examples = random.Random(seed), []
+    for n in range((size + 1) // 2):
+        positive = n % 2 == 0
+        review = _review(rng, positive)
+        for word, other in (("positive", "negative"), ("negative", "positive")):
+            claim = f"This review is {word}."
+            examples.append(ICMExample(f"Review: {review}\nClaim: {claim}\n{CLAIM_SUFFIX}", dict(
+                consistency_id=n, consistency_key=f"{word}>{other}", task="classification", review=review,
+                claim=claim, gold_label=normalize_label(positive == (word == "positive")))))
+    return ICMDataset(examples[:size], dict(task_type="classification", source="synthetic:paired_sentiment",
+                                            seed=seed))
+
 # %% ../nbs/00_data.ipynb #b2650c5a
 SYNTHETIC_KINDS = {"math": synthetic_math, "comparison": synthetic_comparison, "sentiment": synthetic_sentiment,
+                   "sentiment_imbalanced": synthetic_sentiment_imbalanced, "paired_sentiment": synthetic_paired_sentiment,
                    "review_comparison": synthetic_review_comparison}
 
-def create_synthetic_dataset(kind:str="math", # `math`, `comparison`, `sentiment` or `review_comparison`
-                             size:int=100, # Questions (`math`, two claims each) or claims (`comparison`, `sentiment`)
+def create_synthetic_dataset(kind:str="math", # One of `SYNTHETIC_KINDS`
+                             size:int=100, # Questions (`math`, two claims each) or claims (the others)
                              seed:int=42) -> ICMDataset:
     "A synthetic claim set with gold labels, deterministic for a seed."
     if kind not in SYNTHETIC_KINDS:

@@ -5,13 +5,14 @@
 # %% ../nbs/01a_scoring.ipynb #30d05d1b
 from __future__ import annotations
 import math, random
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from fastcore.basics import patch
 from typing_extensions import Protocol, runtime_checkable
 from .data import ICMDataset, ICMExample, LABELS
 
 # %% auto #0
-__all__ = ['CALIBRATIONS', 'LabelScorer', 'PrefixScorer', 'demo_text', 'tokenizes_piecewise', 'MutualPredictability']
+__all__ = ['CALIBRATIONS', 'LabelScorer', 'PrefixScorer', 'demo_text', 'tokenizes_piecewise', 'MutualPredictability',
+           'claim_template', 'shared_templates']
 
 # %% ../nbs/01a_scoring.ipynb #291e3efc
 @runtime_checkable
@@ -56,7 +57,7 @@ def _probe(examples:list[ICMExample], labels) -> list[str]:
     return [demo_text(a, labels[0]), demo_text(b, labels[-1]), c.input_text]
 
 # %% ../nbs/01a_scoring.ipynb #61fa5fd5
-CALIBRATIONS = ("none", "batch")
+CALIBRATIONS = ("none", "batch", "template")
 
 class MutualPredictability:
     "Incremental, memoised P(D) over a labeling of `examples`, with structured shared-prefix contexts."
@@ -67,11 +68,12 @@ class MutualPredictability:
                  seed:int=0, # Seeds the cyclic order and its reshuffles
                  labels=LABELS, # The label words
                  cache_mb:float=512, # Budget for encoded contexts kept for reuse (LRU)
-                 calibration:str="none"): # `batch`: log-odds minus their mean over the query's block (see below)
+                 calibration:str="none"): # `batch`: log-odds minus their block's mean; `template`: also per wording (below)
         self.lm, self.examples, self.label_words = lm, _as_examples(examples), tuple(labels)
         if calibration not in CALIBRATIONS: raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {calibration!r}")
         if calibration != "none" and len(self.label_words) != 2: raise ValueError("calibration needs two labels")
         self.calibration = calibration
+        self.templates = shared_templates(self.examples) if calibration == "template" else None
         if not self.examples: raise ValueError("MutualPredictability needs at least one example")
         if context_size is not None and context_size < 1:
             raise ValueError(f"context_size must be positive or None, got {context_size}")
@@ -296,6 +298,8 @@ def _calibrated(row:tuple, mean_odds:float) -> tuple:
     s = row[0] - row[1] - mean_odds
     return (-math.log1p(math.exp(-s)) if s > -30 else s, -math.log1p(math.exp(s)) if s < 30 else -s)
 
+def _odds(row:tuple) -> float: return row[0] - row[1]
+
 @patch
 def block_members(self:MutualPredictability, i:int) -> list[int]:
     "The examples whose queries share example `i`'s context: its block (exact mode: all)."
@@ -304,9 +308,42 @@ def block_members(self:MutualPredictability, i:int) -> list[int]:
     return self.order[p - p % g:min(p - p % g + g, len(self))]
 
 @patch
-def _ensure(self:MutualPredictability, idxs, labels) -> dict:
-    "The label log-probs P and the proposal use for `idxs`: the model's, or batch-calibrated."
-    if self.calibration == "none": return self._raw_rows(idxs, labels)
+def _block_means(self:MutualPredictability, raw:dict, idxs) -> dict:
+    "`{i: mean log-odds of i's block}` for `idxs`, from `raw` rows that cover their blocks."
     blocks = {i: self.block_members(i) for i in idxs}
-    raw = self._raw_rows(sorted({j for b in blocks.values() for j in b}), labels)
-    return {i: _calibrated(raw[i], sum(raw[j][0] - raw[j][1] for j in b) / len(b)) for i, b in blocks.items()}
+    return {i: sum(_odds(raw[j]) for j in b) / len(b) for i, b in blocks.items()}
+
+@patch
+def _template_offsets(self:MutualPredictability, raw:dict) -> list[float]:
+    "Per example: the batch mean of block-calibrated log-odds over its template (0 for a wording of its own)."
+    means = self._block_means(raw, range(len(self)))
+    sums, counts = Counter(), Counter()
+    for j, t in enumerate(self.templates):
+        if t is not None: sums[t] += _odds(raw[j]) - means[j]; counts[t] += 1
+    return [0.0 if t is None else sums[t] / counts[t] for t in self.templates]
+
+@patch
+def _ensure(self:MutualPredictability, idxs, labels) -> dict:
+    "The label log-probs P and the proposal use for `idxs`: the model's, batch- or template-calibrated."
+    if self.calibration == "none": return self._raw_rows(idxs, labels)
+    if self.calibration == "template":
+        raw = self._raw_rows(range(len(self)), labels)
+        means, offsets = self._block_means(raw, idxs), self._template_offsets(raw)
+        return {i: _calibrated(raw[i], means[i] + offsets[i]) for i in idxs}
+    raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)}), labels)
+    means = self._block_means(raw, idxs)
+    return {i: _calibrated(raw[i], means[i]) for i in idxs}
+
+# %% ../nbs/01a_scoring.ipynb #f8d875e3
+def claim_template(example:ICMExample) -> str:
+    "The wording a claim may share with others: its `claim` field, else its last `Claim:` line ('' if none)."
+    claim = example.metadata.get("claim")
+    if isinstance(claim, str): return claim.strip()
+    text = example.input_text
+    return text.rsplit("Claim:", 1)[1].split("\n", 1)[0].strip() if "Claim:" in text else ""
+
+def shared_templates(examples) -> list:
+    "Each example's `claim_template`, or `None` where no other example has the same one."
+    templates = [claim_template(e) for e in examples]
+    counts = Counter(templates)
+    return [t if counts[t] > 1 else None for t in templates]

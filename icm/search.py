@@ -90,7 +90,7 @@ class SearchConfig:
     reshuffle_every:int|None=None # Redraw the contexts' cyclic order every this many iterations (`None`: never)
     schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: by iteration (`paper`) or by accepted flips (`official`)
     objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` or the `sum` of the labels' log-probs
-    calibration:str=field(default="none", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds
+    calibration:str=field(default="none", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `template`: per wording too
     seed:int=42 # Seeds every random choice of the search
     labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
 

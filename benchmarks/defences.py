@@ -1,0 +1,62 @@
+#!/usr/bin/env python
+"""ICM with and without its defences against degenerate labelings, on one task: a row per setting.
+
+Each setting is `name=field:value,field:value` over `SearchConfig` fields. Printed per run: accuracy, balanced
+accuracy, share labeled True (and the gold share), the share of claims labeled by their wording (paired claims:
+1.0 is the wording labeling), model tokens and seconds.
+
+    python benchmarks/defences.py --task paired_sentiment --size 128 --max-iterations 400 \\
+        plain=calibration:none batch=calibration:batch template=calibration:template
+"""
+import argparse, time
+from collections import Counter
+from dataclasses import fields
+from icm.metrics import accuracy, balanced_accuracy, true_share
+from icm.model import load_model
+from icm.scoring import shared_templates
+from icm.search import ICMSearcher, SearchConfig
+from baselines import load_task
+
+def parse_setting(text:str) -> tuple[str, dict]:
+    "`name=field:value,...` as a name and `SearchConfig` overrides (values typed like the field's default)."
+    name, _, body = text.partition("=")
+    types = {f.name: type(f.default) if f.default is not None else int for f in fields(SearchConfig)}
+    pairs = [p.split(":", 1) for p in body.split(",") if p]
+    return name, {k: types[k](v) for k, v in pairs}
+
+def wording_share(ds, labels) -> float|None:
+    "How many claims are labeled as their wording says (commonest template True, the rest False), or `None`."
+    templates = shared_templates(ds)
+    if len(set(templates)) < 2: return None
+    common = Counter(templates).most_common(1)[0][0]
+    return sum((t == common) == (l == "True") for t, l in zip(templates, labels)) / len(labels)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("settings", nargs="+")
+    ap.add_argument("--task", default="paired_sentiment")
+    ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--max-iterations", type=int, default=400)
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args()
+    lm = load_model(args.model)
+    print("| task | setting | seed | accuracy | balanced | True share (gold) | by wording | tokens | seconds |")
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    for text in args.settings:
+        name, overrides = parse_setting(text)
+        for seed in args.seeds:
+            ds = load_task(args.task, args.size, seed)
+            config = SearchConfig(seed=seed, max_iterations=args.max_iterations, **overrides)
+            t0, tokens0 = time.perf_counter(), lm.tokens
+            result = ICMSearcher(lm, config, verbose=False).search(ds)
+            by_text = {r.input: r.label for r in result.labeled_examples}
+            labels = [by_text.get(e.input_text) for e in ds]
+            gold = [e.gold_label for e in ds]
+            w = wording_share(ds, labels)
+            print(f"| {args.task} | {name} | {seed} | {accuracy(labels, gold):.3f} | "
+                  f"{balanced_accuracy(labels, gold):.3f} | {true_share(labels):.2f} ({true_share(gold):.2f}) | "
+                  f"{'–' if w is None else f'{w:.2f}'} | {lm.tokens - tokens0:,} | {time.perf_counter() - t0:.0f} |",
+                  flush=True)
+
+if __name__ == "__main__": main()
