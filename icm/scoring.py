@@ -314,9 +314,8 @@ def _block_means(self:MutualPredictability, raw:dict, idxs) -> dict:
     return {i: sum(_odds(raw[j]) for j in b) / len(b) for i, b in blocks.items()}
 
 @patch
-def _template_offsets(self:MutualPredictability, raw:dict) -> list[float]:
+def _template_offsets(self:MutualPredictability, raw:dict, means:dict) -> list[float]:
     "Per example: the batch mean of block-calibrated log-odds over its template (0 for a wording of its own)."
-    means = self._block_means(raw, range(len(self)))
     sums, counts = Counter(), Counter()
     for j, t in enumerate(self.templates):
         if t is not None: sums[t] += _odds(raw[j]) - means[j]; counts[t] += 1
@@ -328,7 +327,8 @@ def _ensure(self:MutualPredictability, idxs, labels) -> dict:
     if self.calibration == "none": return self._raw_rows(idxs, labels)
     if self.calibration == "template":
         raw = self._raw_rows(range(len(self)), labels)
-        means, offsets = self._block_means(raw, idxs), self._template_offsets(raw)
+        means = self._block_means(raw, range(len(self)))
+        offsets = self._template_offsets(raw, means)
         return {i: _calibrated(raw[i], means[i] + offsets[i]) for i in idxs}
     raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)}), labels)
     means = self._block_means(raw, idxs)
