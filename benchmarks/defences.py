@@ -9,13 +9,12 @@ accuracy, share labeled True (and the gold share), the share of claims labeled b
         plain=calibration:none batch=calibration:batch template=calibration:template
 """
 import argparse, time
-from collections import Counter
 from dataclasses import fields
 from icm.metrics import accuracy, balanced_accuracy, true_share
 from icm.model import load_model
-from icm.scoring import shared_templates
 from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task
+from objective import wording_labels  # benchmarks/objective.py
 
 def parse_setting(text:str) -> tuple[str, dict]:
     "`name=field:value,...` as a name and `SearchConfig` overrides (values typed like the field's default)."
@@ -25,11 +24,9 @@ def parse_setting(text:str) -> tuple[str, dict]:
     return name, {k: types[k](v) for k, v in pairs}
 
 def wording_share(ds, labels) -> float|None:
-    "How many claims are labeled as their wording says (commonest template True, the rest False), or `None`."
-    templates = shared_templates(ds)
-    if len(set(templates)) < 2: return None
-    common = Counter(templates).most_common(1)[0][0]
-    return sum((t == common) == (l == "True") for t, l in zip(templates, labels)) / len(labels)
+    "The share of claims labeled as their wording says (`objective.wording_labels`), or `None` without templates."
+    wording = wording_labels(ds)
+    return None if wording is None else sum(w == l for w, l in zip(wording, labels)) / len(labels)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -26,14 +26,18 @@ from icm.scoring import CALIBRATIONS, MutualPredictability, shared_templates
 from icm.metrics import accuracy
 from baselines import load_task  # benchmarks/baselines.py: synthetic tasks and slices of the paper's claim files
 
+def wording_labels(ds) -> list|None:
+    "Each claim labeled by its wording (the commonest template True, the others False); `None` without templates."
+    templates = shared_templates(ds)
+    if len(set(templates)) < 2: return None
+    common = Counter(templates).most_common(1)[0][0]
+    return ["True" if t == common else "False" for t in templates]
+
 def named_labelings(ds, lm, rng:random.Random) -> dict:
     "The labelings to score, by name."
     gold = [e.gold_label for e in ds]
     out = {"gold": gold, "all True": ["True"] * len(ds), "all False": ["False"] * len(ds)}
-    templates = shared_templates(ds)
-    if len(set(templates)) > 1:
-        common = Counter(templates).most_common(1)[0][0]
-        out["wording"] = ["True" if t == common else "False" for t in templates]
+    if wording_labels(ds): out["wording"] = wording_labels(ds)
     out["zero-shot"] = zero_shot(lm, ds).labels
     share = gold.count("True") / len(gold)
     out["random"] = ["True" if rng.random() < share else "False" for _ in gold]

@@ -293,12 +293,12 @@ def confidences(self:MutualPredictability) -> list[float]:
     return [rows[i][0] - rows[i][1] for i in range(len(self))]
 
 # %% ../nbs/01a_scoring.ipynb #b189e0c7
+def _odds(row:tuple) -> float: return row[0] - row[1]
+
 def _calibrated(row:tuple, mean_odds:float) -> tuple:
     "Two-label log-probs from a row's log-odds minus `mean_odds`."
-    s = row[0] - row[1] - mean_odds
+    s = _odds(row) - mean_odds
     return (-math.log1p(math.exp(-s)) if s > -30 else s, -math.log1p(math.exp(s)) if s < 30 else -s)
-
-def _odds(row:tuple) -> float: return row[0] - row[1]
 
 @patch
 def block_members(self:MutualPredictability, i:int) -> list[int]:
