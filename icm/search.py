@@ -20,13 +20,15 @@ __all__ = ['SCHEDULES', 'OBJECTIVES', 'temperature', 'sampling_weights', 'initia
            'SearchConfig', 'SearchState', 'RunState', 'ICMSearcher']
 
 # %% ../nbs/03_search.ipynb #d8b9102f
-SCHEDULES = ("paper", "official")
+SCHEDULES = ("paper", "official", "geometric")
 
 def temperature(n:int, initial:float, final:float, beta:float,
-                schedule:str="paper", # `paper`: by iteration; `official`: by accepted flips, as the official code
-                accepted:int=0) -> float: # Proposals accepted so far (the `official` schedule)
-    "T at iteration `n` ≥ 1: `paper` max(T_min, T₀/(1 + β·ln n)); `official` max(T_min, T₀/(1 + 2·ln(1 + accepted)))."
+                schedule:str="paper", # `paper`, `official` or `geometric` (below)
+                accepted:int=0, # Proposals accepted so far (the `official` schedule)
+                total:int=1) -> float: # Iterations planned (the `geometric` schedule)
+    "T at iteration `n` ≥ 1 under the named cooling schedule, never below T_min (`final`)."
     if schedule == "official": return max(final, initial / (1 + 2 * math.log1p(accepted)))
+    if schedule == "geometric": return initial * (final / initial) ** min(1, (n - 1) / max(1, total - 1))
     return max(final, initial / (1 + beta * math.log(n)))
 
 # %% ../nbs/03_search.ipynb #dd14a19d
@@ -88,8 +90,8 @@ class SearchConfig:
     batch_size:int=256 # Examples per batch (whole consistency groups)
     patience:int|None=None # Stop once all are labeled and nothing was accepted this long (default: batch size)
     reshuffle_every:int|None=None # Redraw the contexts' cyclic order every this many iterations (`None`: never)
-    schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: by iteration (`paper`) or by accepted flips (`official`)
-    objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` or the `sum` of the labels' log-probs
+    schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: `paper`, `official` (by accepted flips) or `geometric` (T_min at the end)
+    objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` log-prob, or the `sum` of log m·p (nats over chance)
     calibration:str=field(default="none", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `template`: per wording too
     seed:int=42 # Seeds every random choice of the search
     labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
@@ -238,8 +240,9 @@ class _Batch:
         "(U, P, I) of the current labels with `changes` applied, committing nothing (P: the mean log-prob)."
         P = self.mp.score(changes)
         I = self.I + (self.checker.delta(self.mp.labels, changes) if changes else 0)
-        weight = self.alpha * (_rank(self.mp._with(changes)) if self.summed else 1)
-        return weight * P - I, P, I
+        if not self.summed: return self.alpha * P - I, P, I
+        n = _rank(self.mp._with(changes))  # the sum of log m·p: nats gained over guessing among m labels
+        return self.alpha * n * (P + math.log(len(self.mp.label_words))) - I, P, I
 
     def fix(self, proposal:dict, rng, rounds:int) -> dict:
         "ConsistencyFix on the labels with `proposal`; the net changes relative to the current labels."
@@ -298,7 +301,8 @@ def _anneal(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random, ca
     while state.iteration < c.max_iterations:
         n = state.iteration + 1
         if c.reshuffle_every and n % c.reshuffle_every == 0: self._reshuffle(state, b)
-        T = temperature(n, c.initial_temperature, c.final_temperature, c.cooling_rate, c.schedule, state.accepted)
+        T = temperature(n, c.initial_temperature, c.final_temperature, c.cooling_rate, c.schedule, state.accepted,
+                        c.max_iterations)
         i = rng.choices(range(N), weights=sampling_weights(b.mp.labels, b.group_of))[0]
         proposed, accepted, n_changed = b.mp.propose(i), None, 0
         if b.mp.labels[i] != proposed:
