@@ -4,10 +4,11 @@ balanced accuracy, AUROC, True share, PGR, and the tokens and seconds each took.
 
     python benchmarks/baselines.py --task sentiment --size 32
     python benchmarks/baselines.py --task truthfulqa --size 64 --k 8
+    python benchmarks/baselines.py --task sentiment --size 256 --methods zero-shot golden
 """
 import argparse
 from icm.data import SYNTHETIC_KINDS, create_synthetic_dataset, find_shared_data, load_icm_dataset
-from icm.baselines import BaselineConfig, run_baselines
+from icm.baselines import METHODS, BaselineConfig, run_baselines
 from icm.metrics import compare
 from icm.model import load_model
 
@@ -26,11 +27,12 @@ def main():
     ap.add_argument("--k", type=int, default=8, help="demos per few-shot prompt")
     ap.add_argument("--rounds", type=int, default=3, help="bootstrapped: relabeling rounds")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS, help="which baselines (default: all)")
     args = ap.parse_args()
     lm = load_model(args.model)
     ds = load_task(args.task, args.size, args.seed)
     print(f"model {lm.name}, task {args.task}: {ds.get_stats()}")
-    results = run_baselines(lm, ds, BaselineConfig(k=args.k, rounds=args.rounds, seed=args.seed),
+    results = run_baselines(lm, ds, BaselineConfig(tuple(args.methods), k=args.k, rounds=args.rounds, seed=args.seed),
                             progress=lambda m: print(f"  {m} ...", flush=True))
     print(compare(results))
 

@@ -78,10 +78,10 @@ OBJECTIVES = ("mean", "sum")
 @dataclass
 class SearchConfig:
     "The settings of an ICM search (Algorithm 1), with the defaults of this package."
-    alpha:float=5.0 # Weight of mutual predictability P (a mean log-prob) against inconsistencies I (a count)
-    initial_temperature:float=10.0 # T₀ of the schedule T = max(T_min, T₀ / (1 + β·ln n))
-    final_temperature:float=0.01 # T_min
-    cooling_rate:float=0.99 # β
+    alpha:float=5.0 # Weight of mutual predictability P (`objective`: mean log-prob or nats) against I (a count)
+    initial_temperature:float=10.0 # T₀, where every schedule starts (see `temperature`)
+    final_temperature:float=0.01 # T_min, the floor (`geometric`: reached at the last iteration)
+    cooling_rate:float=0.99 # β of the `paper` and `official` schedules
     initial_examples:int=8 # K examples labeled at random to start (whole consistency groups)
     max_iterations:int=1000 # Search iterations per batch
     consistency_fix_iterations:int=10 # M rounds of ConsistencyFix after each proposal
@@ -92,7 +92,7 @@ class SearchConfig:
     reshuffle_every:int|None=None # Redraw the contexts' cyclic order every this many iterations (`None`: never)
     schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: `paper`, `official` (by accepted flips) or `geometric` (T_min at the end)
     objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` log-prob, or the `sum` of log m·p (nats over chance)
-    calibration:str=field(default="none", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `template`: per wording too
+    calibration:str=field(default="batch", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `template`: per wording too
     seed:int=42 # Seeds every random choice of the search
     labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
 
