@@ -57,7 +57,7 @@ def _probe(examples:list[ICMExample], labels) -> list[str]:
     return [demo_text(a, labels[0]), demo_text(b, labels[-1]), c.input_text]
 
 # %% ../nbs/01a_scoring.ipynb #61fa5fd5
-CALIBRATIONS = ("none", "batch", "template")
+CALIBRATIONS = ("none", "batch", "template", "anchor")
 
 class MutualPredictability:
     "Incremental, memoised P(D) over a labeling of `examples`, with structured shared-prefix contexts."
@@ -68,12 +68,13 @@ class MutualPredictability:
                  seed:int=0, # Seeds the cyclic order and its reshuffles
                  labels=LABELS, # The label words
                  cache_mb:float=512, # Budget for encoded contexts kept for reuse (LRU)
-                 calibration:str="none"): # `batch`: log-odds minus their block's mean; `template`: also per wording (below)
+                 calibration:str="none"): # `batch`: log-odds minus their block's mean; `template`, `anchor`: below
         self.lm, self.examples, self.label_words = lm, _as_examples(examples), tuple(labels)
         if calibration not in CALIBRATIONS: raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {calibration!r}")
         if calibration != "none" and len(self.label_words) != 2: raise ValueError("calibration needs two labels")
         self.calibration = calibration
-        self.templates = shared_templates(self.examples) if calibration == "template" else None
+        self.templates = shared_templates(self.examples) if calibration in ("template", "anchor") else None
+        self._anchor = None  # zero-shot log-odds and their means per wording, computed on first use
         if not self.examples: raise ValueError("MutualPredictability needs at least one example")
         if context_size is not None and context_size < 1:
             raise ValueError(f"context_size must be positive or None, got {context_size}")
@@ -323,7 +324,7 @@ def _template_offsets(self:MutualPredictability, raw:dict, means:dict) -> list[f
 
 @patch
 def _ensure(self:MutualPredictability, idxs, labels) -> dict:
-    "The label log-probs P and the proposal use for `idxs`: the model's, batch- or template-calibrated."
+    "The label log-probs P and the proposal use for `idxs`: the model's, or calibrated (batch, template, anchor)."
     if self.calibration == "none": return self._raw_rows(idxs, labels)
     if self.calibration == "template":
         raw = self._raw_rows(range(len(self)), labels)
@@ -331,6 +332,7 @@ def _ensure(self:MutualPredictability, idxs, labels) -> dict:
         offsets = self._template_offsets(raw, means)
         return {i: _calibrated(raw[i], means[i] + offsets[i]) for i in idxs}
     raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)}), labels)
+    if self.calibration == "anchor": return {i: _calibrated(raw[i], self._anchor_offset(raw, i)) for i in idxs}
     means = self._block_means(raw, idxs)
     return {i: _calibrated(raw[i], means[i]) for i in idxs}
 
@@ -347,3 +349,24 @@ def shared_templates(examples) -> list:
     templates = [claim_template(e) for e in examples]
     counts = Counter(templates)
     return [t if counts[t] > 1 else None for t in templates]
+
+# %% ../nbs/01a_scoring.ipynb #fcd2fe2b
+@patch
+def zero_shot_odds(self:MutualPredictability) -> list[float]:
+    "Each claim's log-odds with no demos (first label minus second), computed once: what `anchor` measures from."
+    if self._anchor is None:
+        rows = self.lm.label_logprobs([e.input_text for e in self.examples], self.label_words)
+        z = [r[self.label_words[0]] - r[self.label_words[1]] for r in rows]
+        keys = self.templates or [None] * len(self)
+        sums, counts = Counter(), Counter()
+        for k, v in zip(keys, z): sums[k] += v; counts[k] += 1
+        self._anchor = z, keys, {k: sums[k] / counts[k] for k in counts}
+    return self._anchor[0]
+
+@patch
+def _anchor_offset(self:MutualPredictability, raw:dict, i:int) -> float:
+    "What `i`'s log-odds are measured from: its wording's mean z, plus the context's mean push on its block's peers."
+    z = self.zero_shot_odds()
+    _, keys, means = self._anchor
+    peers = [j for j in self.block_members(i) if keys[j] == keys[i]]
+    return means[keys[i]] + sum(_odds(raw[j]) - z[j] for j in peers) / len(peers)
