@@ -19,7 +19,7 @@ is llama-cpp-python without our partial-sort patch (`LlamaCppServer(fast_logprob
 whole 262,144-token vocabulary in Python for every echoed token.
 """
 import argparse, os, time
-from icm.data import create_synthetic_dataset
+from icm.synthetic import create_synthetic_dataset
 from icm.model import load_model
 from icm.scoring import MutualPredictability
 from icm.server import LlamaCppServer, ServerModel

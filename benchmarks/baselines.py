@@ -7,7 +7,8 @@ balanced accuracy, AUROC, True share, PGR, and the tokens and seconds each took.
     python benchmarks/baselines.py --task sentiment --size 256 --methods zero-shot golden
 """
 import argparse
-from icm.data import SYNTHETIC_KINDS, create_synthetic_dataset, find_shared_data, load_icm_dataset
+from icm.data import find_shared_data, load_icm_dataset
+from icm.synthetic import SYNTHETIC_KINDS, create_synthetic_dataset
 from icm.baselines import METHODS, BaselineConfig, run_baselines
 from icm.metrics import compare
 from icm.model import load_model

@@ -12,7 +12,7 @@ come from different seeds of the synthetic generator (different pairs of reviews
 """
 import argparse, statistics, tempfile, time
 from pathlib import Path
-from icm.data import create_synthetic_dataset
+from icm.synthetic import create_synthetic_dataset
 from icm.model import load_model
 from icm.search import ICMSearcher
 from icm.train import evaluate_model, finetune

@@ -17,7 +17,8 @@ Columns:
 """
 import argparse, random, resource, time
 import torch
-from icm.data import LABELS, create_synthetic_dataset
+from icm.data import LABELS
+from icm.synthetic import create_synthetic_dataset
 from icm.model import direct_label_logprobs, load_model
 from icm.scoring import MutualPredictability, demo_text
 

@@ -1,7 +1,9 @@
 __version__ = "0.1.0"
 
-# The public surface; the rest lives in the submodules (`icm.data`, `icm.model`, `icm.scoring`, `icm.search`, ...).
-from .data import ICMDataset, ICMExample, create_synthetic_dataset, load_icm_dataset
+# The public surface; the rest lives in the submodules (`icm.data`, `icm.synthetic`, `icm.model`, `icm.scoring`,
+# `icm.search`, ...).
+from .data import ICMDataset, ICMExample, load_icm_dataset
+from .synthetic import create_synthetic_dataset
 from .results import ICMResult, LabeledExample
 
 __all__ = ["ICMDataset", "ICMExample", "create_synthetic_dataset", "load_icm_dataset", "ICMSearcher", "SearchConfig",

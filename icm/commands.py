@@ -6,7 +6,8 @@
 from __future__ import annotations
 import argparse, contextlib, json, logging, sys, warnings
 from pathlib import Path
-from .data import SYNTHETIC_KINDS, TASK_TYPES, create_synthetic_dataset, load_icm_dataset
+from .data import TASK_TYPES, load_icm_dataset
+from .synthetic import SYNTHETIC_KINDS, create_synthetic_dataset
 from .storage import ICMStorage
 from .exporters import FORMATS, HubError, ICMExporter
 from .results import file_kind

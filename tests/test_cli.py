@@ -38,7 +38,7 @@ def work(tmp_path_factory): return tmp_path_factory.mktemp("cli")
 @pytest.fixture(scope="module")
 def tiny(work):
     "A tiny random Gemma 3 checkpoint folder, as `load_model` reads it."
-    from icm.data import create_synthetic_dataset
+    from icm.synthetic import create_synthetic_dataset
     from icm.model import make_tiny_model
     texts = [e.input_text for kind in ("math", "sentiment", "comparison") for e in create_synthetic_dataset(kind, 8, seed=0)]
     m = make_tiny_model(texts)
@@ -94,7 +94,7 @@ def test_run_saves_result_and_prints_summary(run, work, tiny):
     assert (cli["settings"]["device"], cli["sources"]["device"]) == ("cpu", "env")
     assert (cli["settings"]["max_iterations"], cli["sources"]["max_iterations"]) == (30, "flag")
     # the flags reached the search: the same search in this process gives the same labels
-    from icm.data import create_synthetic_dataset
+    from icm.synthetic import create_synthetic_dataset
     from icm.model import load_model
     from icm.search import ICMSearcher
     direct = ICMSearcher(load_model(tiny, "cpu"), max_iterations=30, context_size=4, initial_examples=4, seed=0, verbose=False).search(

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server] (.ci/run installs it)")
-from icm.data import create_synthetic_dataset
+from icm.synthetic import create_synthetic_dataset
 from icm.model import load_model
 from icm.scoring import MutualPredictability, demo_text
 from icm.server import LlamaCppServer, ServerCapabilityError, ServerError, ServerModel
