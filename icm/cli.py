@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse, hashlib, inspect, json, logging, os, sys, tempfile, traceback
 from dataclasses import asdict, fields, replace
 from pathlib import Path
-from .data import (LABELS, ICMDataset, detect_task_type, load_hub_records, load_icm_dataset, read_records,
-                      records_to_dataset)
+from .data import LABELS, ICMDataset, detect_task_type, load_hub_records, load_icm_dataset, records_to_dataset
+from .records import read_records
 from .synthetic import create_synthetic_dataset
 from .model import gsm8k_with_solutions
 from .server import ServerError, ServerModel

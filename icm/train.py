@@ -8,7 +8,8 @@ import contextlib, copy, json, os, shutil, tempfile, time, warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
-from .data import ICMDataset, ICMExample, LABELS, read_records
+from .data import ICMDataset, ICMExample, LABELS
+from .records import read_records
 from .results import LabeledExample, file_kind
 from .exporters import ICMExporter, dpo_pairs
 if TYPE_CHECKING: from icm.model import ICMModel  # annotations only: importing this module loads no torch
