@@ -172,6 +172,7 @@ def test_ctrl_c_leaves_no_result_file(work, tiny):
     "A real SIGINT during the search: exit 130, a checkpoint, no result file."
     out = work/"sigint"
     proc = subprocess.Popen(ICM + ["run", "--model", str(tiny), "--synthetic", "sentiment", "--synthetic-size", "400", "--max-iterations", "100000",
+                                   "--patience", "100000",  # never converges: the SIGINT cannot come after the end
                                    "--context-size", "4", "--device", "cpu", "--output-dir", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
     deadline = time.time() + 120
