@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/"nbs"
 # Pages the site must have (notebook paths under nbs/, without .ipynb): the build fails if one is missing.
 EXPECTED = ["index", "00_data", "00a_synthetic", "00b_records", "01_model", "01a_scoring", "01b_server", "01c_baselines",
-            "01d_metrics", "02_consistency", "02a_results", "02b_callbacks", "03_search", "03a_monitor", "04_export",
+            "01d_metrics", "02_consistency", "02a_results", "02b_callbacks", "02c_checkpoint", "03_search", "03a_monitor", "04_export",
             "04a_storage", "04b_commands", "05_cli", "05a_settings", "06_train", "06a_iterative",
             "tutorials/01_quick_start", "tutorials/02_truthfulqa", "tutorials/03_your_own_data", "tutorials/04_finetune",
             "explanations/algorithm"]

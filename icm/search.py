@@ -11,13 +11,14 @@ from fastcore.basics import patch
 from .data import ICMDataset, LABELS
 from .consistency import LogicalConsistencyChecker, consistency_fix
 from .results import LabeledExample, ICMResult, atomic_write_text, labeled_accuracy
+from .checkpoint import RunState, _json_rng, _py_rng
 from .callbacks import ConsoleProgress, Checkpointer
 from .model import load_model
 from .scoring import CALIBRATIONS, LabelScorer, MutualPredictability
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'OBJECTIVES', 'temperature', 'sampling_weights', 'initial_labels', 'make_batches', 'ConfigError',
-           'SearchConfig', 'SearchState', 'RunState', 'ICMSearcher']
+           'SearchConfig', 'SearchState', 'ICMSearcher']
 
 # %% ../nbs/03_search.ipynb #d8b9102f
 SCHEDULES = ("paper", "official", "geometric")
@@ -155,37 +156,6 @@ class SearchState:
     last_change:int=0 # Iteration of the last accepted change
     history:list=field(default_factory=list) # One record per iteration
     initialised:bool=False # The K initial labels have been drawn
-
-# %% ../nbs/03_search.ipynb #1b3d6790
-@dataclass
-class RunState:
-    "Everything a run has done so far: what a checkpoint holds."
-    fingerprint:str # Of the data and the settings (`SearchConfig.fingerprint`)
-    batches:list # Example indices of each batch
-    batch:int=0 # Index of the batch in progress
-    done:list=field(default_factory=list) # Finished batches: `{records, info, history}` each
-    tokens:int=0 # Model tokens spent so far
-    seconds:float=0.0 # Seconds spent so far
-    rng:list|None=None # The run's random generator when the batch in progress started
-    snapshot:dict|None=None # The batch in progress after its last completed iteration (`None`: not started)
-    version:int=2 # Checkpoint format
-
-# %% ../nbs/03_search.ipynb #6d7f3e44
-def _json_rng(state) -> list: return [state[0], list(state[1]), state[2]]
-def _py_rng(state) -> tuple: return (state[0], tuple(state[1]), state[2])
-
-@patch
-def to_json(self:RunState) -> str:
-    "The state as JSON (labeled examples as records)."
-    return json.dumps(asdict(self))
-
-@patch(cls_method=True)
-def from_json(cls:RunState, text:str) -> RunState:
-    "A `RunState` from `to_json`'s text."
-    data = json.loads(text)
-    if data.get("version") != 2: raise ValueError("it was written by an older version of icm; start the run again")
-    done = [{**d, "records": [LabeledExample.from_dict(r) for r in d["records"]]} for d in data.pop("done")]
-    return cls(**data, done=done)
 
 # %% ../nbs/03_search.ipynb #ccc2c002
 class ICMSearcher:
