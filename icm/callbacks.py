@@ -34,7 +34,8 @@ class ConsoleProgress(Callback):
                     labeled=f"{record['labeled']}/{record['n_examples']}")
         if record["accuracy"] is not None: post["accuracy"] = f"{record['accuracy']:.3f}"
         self.bar.set_postfix(post, refresh=False)
-        self.bar.update(1)
+        if record["iteration"] <= state.max_iterations: self.bar.update(1)  # not the completing ones
+        else: self.bar.refresh()
     def on_search_end(self, searcher, result):
         if self.bar is not None: self.bar.close(); self.bar = None
     def on_search_error(self, searcher, error): self.on_search_end(searcher, None)

@@ -145,8 +145,9 @@ def time_left(self:ICMMonitor) -> float|None:
     "Seconds the search has left at the present paces; `None` until they are measured, and once it is over."
     if self._finished or not self.records: return None
     r, (s_old, n_old), (s_new, n_new) = self.records[-1], self._cost[False], self._cost[True]
-    rest = self._max_iterations - self._iteration  # iterations left in this batch
-    new = min(rest, r["n_examples"] - r["labeled"])  # of which, at most, label an example for the first time
+    unlabeled = r["n_examples"] - r["labeled"]  # each needs an iteration, after `max_iterations` if need be
+    rest = max(self._max_iterations - self._iteration, unlabeled)  # iterations left in this batch
+    new = min(rest, unlabeled)  # of which, at most, label an example for the first time
     if (new and not n_new) or (rest > new and not n_old): return None  # a pace it needs is not measured yet
     left = new * s_new / max(1, n_new) + (rest - new) * s_old / max(1, n_old)
     later = self._n_batches - self._batch - 1
@@ -211,7 +212,7 @@ def update(self:ICMMonitor,
 def raster(self:ICMMonitor) -> np.ndarray:
     "Labels over time: a row per example (sorted by gold), a column per bin; 2 True, 1 False, 0 none, NaN not reached."
     if self._batch is None: return np.full((0, 0), np.nan)
-    span = max(1, self._iteration if self._finished else self._max_iterations)
+    span = max(1, self._iteration if self._finished else max(self._iteration, self._max_iterations))
     cols = min(self.raster_columns, span)
     ends = np.ceil(np.arange(1, cols + 1) * span / cols).astype(int)  # last iteration of each bin
     firsts = np.concatenate([[1], ends[:-1] + 1])
@@ -265,7 +266,7 @@ def draw(self:ICMMonitor):
     self._no_gold.set_visible(bool(self.records) and all(math.isnan(a) for a in self._acc))
     if self._batch is None: return
     data, r = self.raster(), self._axes[3]
-    span = max(1, self._iteration if self._finished else self._max_iterations)
+    span = max(1, self._iteration if self._finished else max(self._iteration, self._max_iterations))
     self._image.set_data(np.ma.masked_invalid(data))
     self._image.set_extent((0, span, len(data), 0))
     r.set_xlim(0, span); r.set_ylim(len(data), 0)

@@ -261,7 +261,7 @@ def _start_batch(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Rando
 
 @patch
 def _anneal(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random, callbacks) -> str:
-    "Algorithm 1 on one batch, from `state` (fresh or resumed) to `max_iterations` or convergence."
+    "Algorithm 1 on one batch from `state` (fresh or resumed): to convergence, or `max_iterations` then completion."
     c, N = self.config, len(b.examples)
     if not state.initialised: self._start_batch(state, b, rng)
     state.U, state.P, state.I = b.U()
@@ -274,20 +274,32 @@ def _anneal(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random, ca
         T = temperature(n, c.initial_temperature, c.final_temperature, c.cooling_rate, c.schedule, state.accepted,
                         c.max_iterations)
         i = rng.choices(range(N), weights=sampling_weights(b.mp.labels, b.group_of))[0]
-        proposed, accepted, n_changed = b.mp.propose(i), None, 0
-        if b.mp.labels[i] != proposed:
-            changes = b.fix({i: proposed}, rng, c.consistency_fix_iterations)
-            U, P, I = b.U(changes)
-            delta = U - state.U
-            accepted = bool(changes) and (delta > 0 or rng.random() < math.exp(delta / T))
-            if accepted: n_changed = self._accept(state, b, changes, U, P, I, n)
-        state.iteration, state.labels = n, b.mp.labels
-        record = self._record(state, b, n, T, i, proposed, accepted, n_changed)
-        state.history.append(record)
-        self._snapshot(state, b, rng)
-        for cb in callbacks: cb.on_iteration(self, state, record)
+        self._step(state, b, rng, callbacks, n, T, i)
         if None not in b.mp.labels and n - state.last_change >= (c.patience or N): return "converged"
+    while None in b.mp.labels:  # claims never drawn: each gets the label the model gives it, once, at T_min
+        unlabeled = [k for k, l in enumerate(b.mp.labels) if l is None]
+        weights = sampling_weights(b.mp.labels, b.group_of)
+        i = rng.choices(unlabeled, weights=[weights[k] for k in unlabeled])[0]
+        self._step(state, b, rng, callbacks, state.iteration + 1, c.final_temperature, i, forced=True)
     return "max_iterations"
+
+@patch
+def _step(self:ICMSearcher, state:SearchState, b:_Batch, rng:random.Random, callbacks, n:int, T:float, i:int,
+          forced:bool=False): # Accept whatever the proposal and ConsistencyFix give (to label a claim never drawn)
+    "Iteration `n` at temperature `T`: propose a label for claim `i`, fix consistency, accept or reject, report."
+    c = self.config
+    proposed, accepted, n_changed = b.mp.propose(i), None, 0
+    if b.mp.labels[i] != proposed:
+        changes = b.fix({i: proposed}, rng, c.consistency_fix_iterations)
+        U, P, I = b.U(changes)
+        delta = U - state.U
+        accepted = bool(changes) and (forced or delta > 0 or rng.random() < math.exp(delta / T))
+        if accepted: n_changed = self._accept(state, b, changes, U, P, I, n)
+    state.iteration, state.labels = n, b.mp.labels
+    record = self._record(state, b, n, T, i, proposed, accepted, n_changed)
+    state.history.append(record)
+    self._snapshot(state, b, rng)
+    for cb in callbacks: cb.on_iteration(self, state, record)
 
 # %% ../nbs/03_search.ipynb #e922df64
 @patch
