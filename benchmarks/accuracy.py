@@ -58,7 +58,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None)
     ap.add_argument("--tasks", nargs="+", default=["review_comparison", "paired_sentiment", "sentiment",
-                                                   "sentiment_imbalanced", "comparison", "math", "truthfulqa"])
+                                                   "sentiment_imbalanced", "comparison", "math", "truthfulqa", "gsm8k",
+                                                   "alpaca"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--sizes", type=int, nargs="+", default=[32], help="claims per task (e.g. `--sizes 32 256`)")
     ap.add_argument("--json", metavar="PATH", help="also write every row (task, seed, method, metrics, cost) here")

@@ -8,12 +8,13 @@ import math, random, time
 from dataclasses import dataclass, field
 from .data import LABELS
 from .metrics import label_metrics
-from .scoring import LabelScorer, PrefixScorer, _as_examples, _probe, demo_text, tokenizes_piecewise
+from .scoring import (LabelScorer, PrefixScorer, _as_examples, _probe, demo_text, tokenizes_piecewise,
+                         zero_shot_scores)
 
 # %% auto #0
-__all__ = ['METHODS', 'NEEDS_GOLD', 'BaselineResult', 'default_block', 'zero_shot_scores', 'zero_shot', 'calibrated_zero_shot',
-           'demo_blocks', 'demo_scores', 'few_shot', 'many_shot', 'repair_labels', 'bootstrapped', 'BaselineConfig',
-           'run_baselines', 'to_result', 'gold_labels', 'zero_shot_accuracy', 'icl_accuracy']
+__all__ = ['METHODS', 'NEEDS_GOLD', 'BaselineResult', 'default_block', 'zero_shot', 'calibrated_zero_shot', 'demo_blocks',
+           'demo_scores', 'few_shot', 'many_shot', 'repair_labels', 'bootstrapped', 'BaselineConfig', 'run_baselines',
+           'to_result', 'gold_labels', 'zero_shot_accuracy', 'icl_accuracy']
 
 # %% ../nbs/01c_baselines.ipynb #03bda26f
 @dataclass
@@ -56,11 +57,6 @@ def _argmax(score:float, labels=LABELS) -> str:
     return labels[0] if score >= 0 else labels[1]
 
 # %% ../nbs/01c_baselines.ipynb #38e1dd2f
-def zero_shot_scores(lm:LabelScorer, examples, labels=LABELS) -> list[float]:
-    "Log-odds (first label minus second) of each claim with no demos."
-    lps = lm.label_logprobs([e.input_text for e in _as_examples(examples)], labels)
-    return [lp[labels[0]] - lp[labels[1]] for lp in lps]
-
 def zero_shot(lm:LabelScorer, examples, labels=LABELS) -> BaselineResult:
     "Each claim alone: the label with the larger log-prob."
     examples = _as_examples(examples)

@@ -12,7 +12,7 @@ from .data import ICMDataset, ICMExample, LABELS
 
 # %% auto #0
 __all__ = ['CALIBRATIONS', 'LabelScorer', 'PrefixScorer', 'demo_text', 'tokenizes_piecewise', 'MutualPredictability',
-           'claim_template', 'shared_templates']
+           'claim_template', 'shared_templates', 'zero_shot_scores']
 
 # %% ../nbs/01a_scoring.ipynb #291e3efc
 @runtime_checkable
@@ -351,12 +351,16 @@ def shared_templates(examples) -> list:
     return [t if counts[t] > 1 else None for t in templates]
 
 # %% ../nbs/01a_scoring.ipynb #fcd2fe2b
+def zero_shot_scores(lm:LabelScorer, examples, labels=LABELS) -> list[float]:
+    "Log-odds (first label minus second) of each claim with no demos (also the zero-shot baseline's scores)."
+    lps = lm.label_logprobs([e.input_text for e in _as_examples(examples)], labels)
+    return [lp[labels[0]] - lp[labels[1]] for lp in lps]
+
 @patch
 def zero_shot_odds(self:MutualPredictability) -> list[float]:
     "Each claim's log-odds with no demos (first label minus second), computed once: what `anchor` measures from."
     if self._anchor is None:
-        rows = self.lm.label_logprobs([e.input_text for e in self.examples], self.label_words)
-        z = [r[self.label_words[0]] - r[self.label_words[1]] for r in rows]
+        z = zero_shot_scores(self.lm, self.examples, self.label_words)
         keys = self.templates or [None] * len(self)
         sums, counts = Counter(), Counter()
         for k, v in zip(keys, z): sums[k] += v; counts[k] += 1
