@@ -19,7 +19,8 @@ both orders), `sentiment` (our own: one review, "This review is positive."; no l
 (a quarter True), `comparison` and `math` (the upstream synthetic tasks), `truthfulqa`, `gsm8k`, `alpaca` (seeded slices of whole groups of the
 paper's claim files).
 """
-import argparse, json, statistics
+import argparse, json, os, statistics
+from pathlib import Path
 from dataclasses import fields, replace
 from icm.baselines import BaselineConfig, run_baselines
 from icm.metrics import compare
@@ -42,6 +43,11 @@ def run_seed(lm, task, size, seed, args) -> list[dict]:
           f"{result.convergence_info['reason']}\n" + "\n".join("    " + l for l in str(table).splitlines()), flush=True)
     return [dict(r, task=task, size=size, seed=seed) for r in table.rows]
 
+def save_rows(rows, path):
+    "Write `rows` to `path` as JSON, atomically (a temporary file, then a rename)."
+    tmp = Path(path).with_name(Path(path).name + ".tmp")
+    tmp.write_text(json.dumps(rows, indent=1, default=str)); os.replace(tmp, path)
+
 def _mean(xs):
     xs = [x for x in xs if x is not None]
     return statistics.mean(xs) if xs else None
@@ -62,7 +68,7 @@ def main():
                                                    "alpaca"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--sizes", type=int, nargs="+", default=[32], help="claims per task (e.g. `--sizes 32 256`)")
-    ap.add_argument("--json", metavar="PATH", help="also write every row (task, seed, method, metrics, cost) here")
+    ap.add_argument("--json", metavar="PATH", help="also write every row (task, seed, method, metrics, cost) here, after each run")
     for f in fields(SearchConfig):  # every search setting, with the library's default (but 100 iterations)
         if f.name in ("seed", "labels"): continue
         default = 100 if f.name == "max_iterations" else f.default
@@ -71,9 +77,12 @@ def main():
     args = ap.parse_args()
     lm = load_model(args.model)
     print(f"model {lm.name}; {len(args.seeds)} seeds; sizes {args.sizes}; ICM: {search_config(args, 0)}", flush=True)
-    rows = [r for size in args.sizes for task in args.tasks for seed in args.seeds
-            for r in run_seed(lm, task, size, seed, args)]
-    if args.json: open(args.json, "w").write(json.dumps(rows, indent=1, default=str))
+    rows = []
+    for size in args.sizes:
+        for task in args.tasks:
+            for seed in args.seeds:
+                rows += run_seed(lm, task, size, seed, args)
+                if args.json: save_rows(rows, args.json)  # after every run: an interrupted benchmark keeps its rows
     for size in args.sizes:
         sized = [r for r in rows if r["size"] == size]
         methods = list(dict.fromkeys(r["method"] for r in sized))
