@@ -19,11 +19,11 @@ both orders), `sentiment` (our own: one review, "This review is positive."; no l
 (a quarter True), `comparison` and `math` (the upstream synthetic tasks), `truthfulqa`, `gsm8k`, `alpaca` (seeded slices of whole groups of the
 paper's claim files).
 """
-import argparse, json, os, statistics
-from pathlib import Path
+import argparse, json, statistics
 from dataclasses import fields, replace
 from icm.baselines import BaselineConfig, run_baselines
 from icm.metrics import compare
+from icm.results import atomic_write_text
 from icm.model import load_model
 from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task  # benchmarks/baselines.py: synthetic tasks and slices of the paper's claim files
@@ -42,11 +42,6 @@ def run_seed(lm, task, size, seed, args) -> list[dict]:
     print(f"  {task} seed {seed}: n={len(ds)}; ICM {result.iterations} it, "
           f"{result.convergence_info['reason']}\n" + "\n".join("    " + l for l in str(table).splitlines()), flush=True)
     return [dict(r, task=task, size=size, seed=seed) for r in table.rows]
-
-def save_rows(rows, path):
-    "Write `rows` to `path` as JSON, atomically (a temporary file, then a rename)."
-    tmp = Path(path).with_name(Path(path).name + ".tmp")
-    tmp.write_text(json.dumps(rows, indent=1, default=str)); os.replace(tmp, path)
 
 def _mean(xs):
     xs = [x for x in xs if x is not None]
@@ -82,7 +77,7 @@ def main():
         for task in args.tasks:
             for seed in args.seeds:
                 rows += run_seed(lm, task, size, seed, args)
-                if args.json: save_rows(rows, args.json)  # after every run: an interrupted benchmark keeps its rows
+                if args.json: atomic_write_text(args.json, json.dumps(rows, indent=1, default=str))  # after every run: an interrupted benchmark keeps its rows
     for size in args.sizes:
         sized = [r for r in rows if r["size"] == size]
         methods = list(dict.fromkeys(r["method"] for r in sized))
