@@ -50,7 +50,7 @@ def scores(lm, ds, labelings:dict, args, order:int) -> dict:
     out = {}
     for name, labels in labelings.items():
         mp.set_labels(labels)
-        for c in CALIBRATIONS:  # the same memoised model rows, read three ways
+        for c in CALIBRATIONS:  # the same memoised model rows, read each way
             mp.calibration = c
             out[c, name] = mp.score()
     return out

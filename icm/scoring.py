@@ -12,7 +12,7 @@ from .data import ICMDataset, ICMExample, LABELS
 
 # %% auto #0
 __all__ = ['CALIBRATIONS', 'LabelScorer', 'PrefixScorer', 'demo_text', 'tokenizes_piecewise', 'MutualPredictability',
-           'claim_template', 'shared_templates', 'zero_shot_scores']
+           'claim_template', 'shared_templates', 'two_group_split', 'zero_shot_scores']
 
 # %% ../nbs/01a_scoring.ipynb #291e3efc
 @runtime_checkable
@@ -57,7 +57,7 @@ def _probe(examples:list[ICMExample], labels) -> list[str]:
     return [demo_text(a, labels[0]), demo_text(b, labels[-1]), c.input_text]
 
 # %% ../nbs/01a_scoring.ipynb #61fa5fd5
-CALIBRATIONS = ("none", "batch", "template", "anchor")
+CALIBRATIONS = ("none", "batch", "split", "template", "anchor")
 
 class MutualPredictability:
     "Incremental, memoised P(D) over a labeling of `examples`, with structured shared-prefix contexts."
@@ -68,7 +68,7 @@ class MutualPredictability:
                  seed:int=0, # Seeds the cyclic order and its reshuffles
                  labels=LABELS, # The label words
                  cache_mb:float=512, # Budget for encoded contexts kept for reuse (LRU)
-                 calibration:str="none"): # `batch`: log-odds minus their block's mean; `template`, `anchor`: below
+                 calibration:str="none"): # `batch`: log-odds minus their block's mean; `split`, `template`, `anchor`: below
         self.lm, self.examples, self.label_words = lm, _as_examples(examples), tuple(labels)
         if calibration not in CALIBRATIONS: raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {calibration!r}")
         if calibration != "none" and len(self.label_words) != 2: raise ValueError("calibration needs two labels")
@@ -324,8 +324,13 @@ def _template_offsets(self:MutualPredictability, raw:dict, means:dict) -> list[f
 
 @patch
 def _ensure(self:MutualPredictability, idxs, labels) -> dict:
-    "The label log-probs P and the proposal use for `idxs`: the model's, or calibrated (batch, template, anchor)."
+    "The label log-probs P and the proposal use for `idxs`: the model's, or calibrated (batch, split, template, anchor)."
     if self.calibration == "none": return self._raw_rows(idxs, labels)
+    if self.calibration == "split":
+        raw = self._raw_rows(range(len(self)), labels)
+        means = self._block_means(raw, range(len(self)))
+        t = two_group_split([_odds(raw[j]) - means[j] for j in range(len(self))])
+        return {i: _calibrated(raw[i], means[i] + t) for i in idxs}
     if self.calibration == "template":
         raw = self._raw_rows(range(len(self)), labels)
         means = self._block_means(raw, range(len(self)))
@@ -349,6 +354,18 @@ def shared_templates(examples) -> list:
     templates = [claim_template(e) for e in examples]
     counts = Counter(templates)
     return [t if counts[t] > 1 else None for t in templates]
+
+# %% ../nbs/01a_scoring.ipynb #b8d4f2e3
+def two_group_split(values:list[float]) -> float:
+    "The threshold that splits `values` into two groups of greatest between-group variance (Otsu); 0 for < 2 values."
+    xs = sorted(values)
+    n, total, below, best, split = len(xs), sum(xs), 0.0, -1.0, 0.0
+    for j in range(1, n):
+        below += xs[j - 1]
+        gap = below / j - (total - below) / (n - j)
+        if j * (n - j) * gap * gap > best and xs[j] > xs[j - 1]:
+            best, split = j * (n - j) * gap * gap, (xs[j - 1] + xs[j]) / 2
+    return split
 
 # %% ../nbs/01a_scoring.ipynb #fcd2fe2b
 def zero_shot_scores(lm:LabelScorer, examples, labels=LABELS) -> list[float]:

@@ -93,7 +93,7 @@ class SearchConfig:
     reshuffle_every:int|None=None # Redraw the contexts' cyclic order every this many iterations (`None`: never)
     schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: `paper`, `official` (by accepted flips) or `geometric` (T_min at the end)
     objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` log-prob, or the `sum` of log m·p (nats over chance)
-    calibration:str=field(default="batch", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `template`: per wording too; `anchor`: from the zero-shot log-odds
+    calibration:str=field(default="split", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `split`: from the batch's two-group split; `template`: per wording too; `anchor`: from the zero-shot log-odds
     seed:int=42 # Seeds every random choice of the search
     labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
 
