@@ -326,14 +326,12 @@ def _template_offsets(self:MutualPredictability, raw:dict, means:dict) -> list[f
 def _ensure(self:MutualPredictability, idxs, labels) -> dict:
     "The label log-probs P and the proposal use for `idxs`: the model's, or calibrated (batch, split, template, anchor)."
     if self.calibration == "none": return self._raw_rows(idxs, labels)
-    if self.calibration == "split":
+    if self.calibration in ("split", "template"):  # both read every query's block-calibrated log-odds
         raw = self._raw_rows(range(len(self)), labels)
         means = self._block_means(raw, range(len(self)))
-        t = two_group_split([_odds(raw[j]) - means[j] for j in range(len(self))])
-        return {i: _calibrated(raw[i], means[i] + t) for i in idxs}
-    if self.calibration == "template":
-        raw = self._raw_rows(range(len(self)), labels)
-        means = self._block_means(raw, range(len(self)))
+        if self.calibration == "split":
+            t = two_group_split([_odds(raw[j]) - means[j] for j in range(len(self))])
+            return {i: _calibrated(raw[i], means[i] + t) for i in idxs}
         offsets = self._template_offsets(raw, means)
         return {i: _calibrated(raw[i], means[i] + offsets[i]) for i in idxs}
     raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)}), labels)
