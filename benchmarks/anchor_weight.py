@@ -13,7 +13,7 @@ import sys, statistics, time
 from collections import defaultdict
 from icm.metrics import auroc, balanced_accuracy
 from icm.model import load_model
-from icm.scoring import MutualPredictability, two_group_split, zero_shot_scores, _odds
+from icm.scoring import MutualPredictability, two_group_split
 from baselines import load_task
 from objective import wording_labels
 
@@ -34,10 +34,9 @@ def pair_acc(s, ds, gold):
 for task, size in [(a, int(b)) for a, b in (x.split(':') for x in sys.argv[1:])]:
     ds = load_task(task, size, 0); gold = [e.gold_label for e in ds]
     t0 = time.time()
-    z = zero_shot_scores(lm, ds)
+    mp = MutualPredictability(lm, ds, context_size=8, seed=0, calibration='anchor')
+    z = zz = mp.zero_shot_odds(); _, keys, means = mp._anchor  # one zero-shot pass per task
     for labname in ['gold', 'wording', 'zs']:
-        mp = MutualPredictability(lm, ds, context_size=8, seed=0, calibration='anchor')
-        zz = mp.zero_shot_odds(); _, keys, means = mp._anchor
         # split-centred per wording
         byk = defaultdict(list)
         for k, v in zip(keys, zz): byk[k].append(v)
