@@ -17,44 +17,44 @@ from icm.scoring import MutualPredictability, two_group_split
 from baselines import load_task
 from objective import wording_labels
 
-lm = load_model(None)
-def pair_acc(s, ds, gold):
+def pair_acc(s:list[float], ds, gold:list[str]) -> float:
+    "Accuracy of one decision per two-claim consistency group (the higher True), else of each claim's sign."
     groups = defaultdict(list)
     for i, e in enumerate(ds): groups[e.metadata.get('consistency_id')].append(i)
-    pred = [None]*len(ds)
-    for g, idx in groups.items():
+    pred = [None] * len(ds)
+    for idx in groups.values():
         if len(idx) == 2:
             a, b = idx
-            if s[a] > s[b]: pred[a], pred[b] = 'True', 'False'
-            else: pred[a], pred[b] = 'False', 'True'
+            pred[a], pred[b] = ('True', 'False') if s[a] > s[b] else ('False', 'True')
         else:
             for i in idx: pred[i] = 'True' if s[i] > 0 else 'False'
     return sum(p == g for p, g in zip(pred, gold)) / len(gold)
 
-for task, size in [(a, int(b)) for a, b in (x.split(':') for x in sys.argv[1:])]:
-    ds = load_task(task, size, 0); gold = [e.gold_label for e in ds]
-    t0 = time.time()
-    mp = MutualPredictability(lm, ds, context_size=8, seed=0, calibration='anchor')
-    z = zz = mp.zero_shot_odds(); _, keys, means = mp._anchor  # one zero-shot pass per task
-    for labname in ['gold', 'wording', 'zs']:
-        # split-centred per wording
+def main():
+    lm = load_model(None)
+    for task, size in [(a, int(b)) for a, b in (x.split(':') for x in sys.argv[1:])]:
+        ds = load_task(task, size, 0); gold = [e.gold_label for e in ds]
+        t0 = time.time()
+        mp = MutualPredictability(lm, ds, context_size=8, seed=0, calibration='anchor')
+        z = mp.zero_shot_odds(); _, keys, means = mp._anchor  # one zero-shot pass per task
         byk = defaultdict(list)
-        for k, v in zip(keys, zz): byk[k].append(v)
-        sp = {k: two_group_split(v) for k, v in byk.items()}
-        zhat_m = [v - means[k] for k, v in zip(keys, zz)]
-        zhat_s = [v - sp[k] for k, v in zip(keys, zz)]
-        if labname == 'gold': labs = gold
-        elif labname == 'wording':
-            labs = wording_labels(ds)
+        for k, v in zip(keys, z): byk[k].append(v)
+        splits = {k: two_group_split(v) for k, v in byk.items()}
+        zhat_m = [v - means[k] for k, v in zip(keys, z)]   # centred per wording at the mean
+        zhat_s = [v - splits[k] for k, v in zip(keys, z)]  # ... at the two-group split
+        wording = wording_labels(ds)
+        for labname, labs in [('gold', gold), ('wording', wording),
+                              ('zs', ['True' if v > 0 else 'False' for v in zhat_m])]:
             if labs is None: continue
-        else: labs = ['True' if v > 0 else 'False' for v in zhat_m]
-        mp.set_labels(labs)
-        anc = mp.confidences()
-        resid = [a - zm for a, zm in zip(anc, zhat_m)]
-        print(f'## {task} {size} contexts={labname}  zero-shot auroc {auroc(z, gold):.3f}  resid sd {statistics.pstdev(resid):.2f} zhat sd {statistics.pstdev(zhat_m):.2f}  ({time.time()-t0:.0f}s)')
-        for w in [1, 0.5, 0.25, 0.1, 0]:
-            for cname, zh in [('mean', zhat_m), ('split', zhat_s)]:
-                s = [a + w*r for a, r in zip(zh, resid)]
-                pred = ['True' if x > 0 else 'False' for x in s]
-                print(f'  w={w} centre={cname}: auroc {auroc(s, gold):.3f} bal {balanced_accuracy(pred, gold):.3f} share {pred.count("True")/len(pred):.2f} pair {pair_acc(s, ds, gold):.3f}')
-        sys.stdout.flush()
+            mp.set_labels(labs)
+            resid = [a - zm for a, zm in zip(mp.confidences(), zhat_m)]
+            print(f'## {task} {size} contexts={labname}  zero-shot auroc {auroc(z, gold):.3f}  '
+                  f'resid sd {statistics.pstdev(resid):.2f} zhat sd {statistics.pstdev(zhat_m):.2f}  ({time.time()-t0:.0f}s)')
+            for w in [1, 0.5, 0.25, 0.1, 0]:
+                for cname, zh in [('mean', zhat_m), ('split', zhat_s)]:
+                    s = [a + w * r for a, r in zip(zh, resid)]
+                    pred = ['True' if x > 0 else 'False' for x in s]
+                    print(f'  w={w} centre={cname}: auroc {auroc(s, gold):.3f} bal {balanced_accuracy(pred, gold):.3f} '
+                          f'share {pred.count("True") / len(pred):.2f} pair {pair_acc(s, ds, gold):.3f}', flush=True)
+
+if __name__ == "__main__": main()
