@@ -68,11 +68,16 @@ class MutualPredictability:
                  seed:int=0, # Seeds the cyclic order and its reshuffles
                  labels=LABELS, # The label words
                  cache_mb:float=512, # Budget for encoded contexts kept for reuse (LRU)
-                 calibration:str="none"): # `batch`: log-odds minus their block's mean; `split`, `template`, `anchor`: below
+                 calibration:str="none", # `batch`: log-odds minus their block's mean; `split`, `template`, `anchor`: below
+                 context_weight:float=1.0): # Under `anchor`: the share of the in-context residual kept (0: none)
         self.lm, self.examples, self.label_words = lm, _as_examples(examples), tuple(labels)
         if calibration not in CALIBRATIONS: raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {calibration!r}")
         if calibration != "none" and len(self.label_words) != 2: raise ValueError("calibration needs two labels")
         self.calibration = calibration
+        if not (isinstance(context_weight, (int, float)) and 0 <= context_weight < math.inf):
+            raise ValueError(f"context_weight must be a finite number >= 0, got {context_weight!r}")
+        if context_weight != 1 and calibration != "anchor": raise ValueError("context_weight needs calibration='anchor'")
+        self.context_weight = context_weight
         self.templates = shared_templates(self.examples) if calibration in ("template", "anchor") else None
         self._anchor = None  # zero-shot log-odds and their means per wording, computed on first use
         if not self.examples: raise ValueError("MutualPredictability needs at least one example")
@@ -384,8 +389,9 @@ def zero_shot_odds(self:MutualPredictability) -> list[float]:
 
 @patch
 def _anchor_offset(self:MutualPredictability, raw:dict, i:int) -> float:
-    "What `i`'s log-odds are measured from: its wording's mean z, plus the context's mean push on its block's peers."
+    "What `i`'s log-odds are measured from: its wording's mean z, its peers' mean push, and the residual left out."
     z = self.zero_shot_odds()
     _, keys, means = self._anchor
     peers = [j for j in self.block_members(i) if keys[j] == keys[i]]
-    return means[keys[i]] + sum(_odds(raw[j]) - z[j] for j in peers) / len(peers)
+    push = sum(_odds(raw[j]) - z[j] for j in peers) / len(peers)
+    return means[keys[i]] + push + (1 - self.context_weight) * (_odds(raw[i]) - z[i] - push)

@@ -94,6 +94,7 @@ class SearchConfig:
     schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: `paper`, `official` (by accepted flips) or `geometric` (T_min at the end)
     objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` log-prob, or the `sum` of log m·p (nats over chance)
     calibration:str=field(default="split", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `split`: from the batch's two-group split; `template`: per wording too; `anchor`: from the zero-shot log-odds
+    context_weight:float=1.0 # Under `anchor`: the share of the in-context residual kept (1: all; 0: zero-shot alone)
     seed:int=42 # Seeds every random choice of the search
     labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
 
@@ -123,6 +124,8 @@ def validate(self:SearchConfig):
              ("reshuffle_every", positive(self.reshuffle_every), "≥ 1 or None"),
              *[(name, getattr(self, name) in choices, "one of " + ", ".join(choices))
                for name, choices in [("schedule", SCHEDULES), ("objective", OBJECTIVES), ("calibration", CALIBRATIONS)]],
+             ("context_weight", _finite(self.context_weight) and self.context_weight >= 0, "a finite number ≥ 0"),
+             ("context_weight", self.context_weight == 1 or self.calibration == "anchor", "1 unless calibration is anchor"),
              ("labels", len(self.labels) == 2 and len(set(self.labels)) == 2, "two different words")]
     for name, ok, need in rules:
         if not ok: raise ConfigError(name, f"{name} must be {need}, got {getattr(self, name)!r}")
@@ -200,7 +203,8 @@ class _Batch:
         c = config
         self.examples, self.alpha, self.summed = examples, c.alpha, c.objective == "sum"
         self.mp = MutualPredictability(model, examples, context_size=c.context_size, block_size=c.block_size,
-                                       seed=seed, labels=c.labels, calibration=c.calibration)
+                                       seed=seed, labels=c.labels, calibration=c.calibration,
+                                       context_weight=c.context_weight)
         self.checker = checker.bind(examples)
         self.group_of = [e.consistency_id for e in examples]
         self.gold = [e.gold_label for e in examples]
