@@ -8,8 +8,7 @@ accuracy, share labeled True (and the gold share), the share of claims labeled b
     python benchmarks/defences.py --task paired_sentiment --size 128 --max-iterations 400 \\
         plain=calibration:none batch=calibration:batch template=calibration:template
 """
-import argparse, time
-from dataclasses import fields
+import argparse, time, typing
 from icm.metrics import accuracy, balanced_accuracy, true_share
 from icm.model import load_model
 from icm.search import ICMSearcher, SearchConfig
@@ -19,7 +18,8 @@ from objective import wording_labels  # benchmarks/objective.py
 def parse_setting(text:str) -> tuple[str, dict]:
     "`name=field:value,...` as a name and `SearchConfig` overrides (values typed like the field's default)."
     name, _, body = text.partition("=")
-    types = {f.name: type(f.default) if f.default is not None else int for f in fields(SearchConfig)}
+    hints = typing.get_type_hints(SearchConfig)
+    types = {k: next(t for t in typing.get_args(h) or (h,) if t is not type(None)) for k, h in hints.items()}
     pairs = [p.split(":", 1) for p in body.split(",") if p]
     return name, {k: types[k](v) for k, v in pairs}
 

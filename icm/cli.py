@@ -93,6 +93,9 @@ def summary_lines(result:ICMResult, path) -> list[str]:
     lines = [f"Labeled {len(result.labeled_examples)} of {meta.get('n_examples')} examples with {meta.get('model')} "
              f"({result.iterations} iterations, stopped: {info.get('reason')}, {meta.get('seconds', 0):.1f} s)",
              "Labels: " + ", ".join(f"{l} {c}" for l, c in counts.items()), f"Score U = {result.score:.4f}"]
+    used = dict.fromkeys((b["calibration"], b.get("context_weight")) for b in info.get("batches", []) if "calibration" in b)
+    if used:  # what `auto` chose, batch by batch
+        lines.append("Calibration: " + ", ".join(n if n != "anchor" else f"anchor (context weight {w:g})" for n, w in used))
     if result.accuracy is not None:
         lines.append(f"Accuracy vs gold: {result.accuracy:.1%} ({gold} examples with gold labels)")
     return lines + [f"Results saved to {path}"]

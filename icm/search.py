@@ -14,15 +14,13 @@ from .results import LabeledExample, ICMResult, atomic_write_text, labeled_accur
 from .checkpoint import RunState, _json_rng, _py_rng
 from .callbacks import ConsoleProgress, Checkpointer
 from .model import load_model
-from .scoring import CALIBRATIONS, LabelScorer, MutualPredictability
+from .scoring import LabelScorer, MutualPredictability
+from .config import SCHEDULES, ConfigError, SearchConfig, calibration_for
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'OBJECTIVES', 'temperature', 'sampling_weights', 'initial_labels', 'make_batches', 'ConfigError',
-           'SearchConfig', 'SearchState', 'ICMSearcher']
+__all__ = ['temperature', 'sampling_weights', 'initial_labels', 'make_batches', 'SearchState', 'ICMSearcher']
 
 # %% ../nbs/03_search.ipynb #d8b9102f
-SCHEDULES = ("paper", "official", "geometric")
-
 def temperature(n:int, initial:float, final:float, beta:float,
                 schedule:str="paper", # `paper`, `official` or `geometric` (below)
                 accepted:int=0, # Proposals accepted so far (the `official` schedule)
@@ -67,78 +65,6 @@ def make_batches(group_of:list, batch_size:int, rng:random.Random) -> list[list[
         current += members
     if current: batches.append(sorted(current))
     return batches
-
-# %% ../nbs/03_search.ipynb #6982c5b5
-class ConfigError(ValueError):
-    "A setting no search can run with (one line, naming the setting)."
-    def __init__(self, name:str, message:str): super().__init__(message); self.name = name
-
-# %% ../nbs/03_search.ipynb #ae0b9851
-OBJECTIVES = ("mean", "sum")
-
-@dataclass
-class SearchConfig:
-    "The settings of an ICM search (Algorithm 1), with the defaults of this package."
-    alpha:float=5.0 # Weight of mutual predictability P (`objective`: mean log-prob or nats) against I (a count)
-    initial_temperature:float=10.0 # T₀, where every schedule starts (see `temperature`)
-    final_temperature:float=0.01 # T_min, the floor (`geometric`: reached at the last iteration)
-    cooling_rate:float=0.99 # β of the `paper` and `official` schedules
-    initial_examples:int=8 # K examples labeled at random to start (whole consistency groups)
-    max_iterations:int=1000 # Search iterations per batch
-    consistency_fix_iterations:int=10 # M rounds of ConsistencyFix after each proposal
-    context_size:int|None=field(default=8, metadata=dict(none="all")) # Demos per context; `None`: all (exact)
-    block_size:int|None=None # Queries sharing one context; default `context_size`
-    batch_size:int=256 # Examples per batch (whole consistency groups)
-    patience:int|None=None # Stop once all are labeled and nothing was accepted this long (default: batch size)
-    reshuffle_every:int|None=None # Redraw the contexts' cyclic order every this many iterations (`None`: never)
-    schedule:str=field(default="paper", metadata=dict(choices=SCHEDULES)) # Cooling: `paper`, `official` (by accepted flips) or `geometric` (T_min at the end)
-    objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` log-prob, or the `sum` of log m·p (nats over chance)
-    calibration:str=field(default="split", metadata=dict(choices=CALIBRATIONS)) # `batch`: P and proposals from block-calibrated log-odds; `split`: from the batch's two-group split; `template`: per wording too; `anchor`: from the zero-shot log-odds
-    context_weight:float=1.0 # Under `anchor`: the share of the in-context residual kept (1: all; 0: zero-shot alone)
-    seed:int=42 # Seeds every random choice of the search
-    labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
-
-    def __post_init__(self):
-        self.labels = tuple(self.labels)
-        self.validate()
-
-# %% ../nbs/03_search.ipynb #5af16d60
-def _finite(x) -> bool: return isinstance(x, (int, float)) and math.isfinite(x)
-
-@patch
-def validate(self:SearchConfig):
-    "Raise a `ConfigError` for the first setting that is out of range."
-    positive = lambda x: x is None or (isinstance(x, int) and x >= 1)
-    rules = [("alpha", _finite(self.alpha) and self.alpha >= 0, "a finite number ≥ 0"),
-             ("initial_temperature", _finite(self.initial_temperature) and self.initial_temperature > 0, "> 0"),
-             ("final_temperature", _finite(self.final_temperature)
-              and 0 < self.final_temperature <= self.initial_temperature, "> 0 and ≤ initial_temperature"),
-             ("cooling_rate", _finite(self.cooling_rate) and self.cooling_rate > 0, "> 0"),
-             ("initial_examples", self.initial_examples >= 1, "≥ 1"),
-             ("max_iterations", self.max_iterations >= 0, "≥ 0"),
-             ("consistency_fix_iterations", self.consistency_fix_iterations >= 0, "≥ 0"),
-             ("context_size", positive(self.context_size), "≥ 1 or None"),
-             ("block_size", positive(self.block_size), "≥ 1 or None"),
-             ("batch_size", self.batch_size >= 2, "≥ 2"),
-             ("patience", positive(self.patience), "≥ 1 or None"),
-             ("reshuffle_every", positive(self.reshuffle_every), "≥ 1 or None"),
-             *[(name, getattr(self, name) in choices, "one of " + ", ".join(choices))
-               for name, choices in [("schedule", SCHEDULES), ("objective", OBJECTIVES), ("calibration", CALIBRATIONS)]],
-             ("context_weight", _finite(self.context_weight) and self.context_weight >= 0, "a finite number ≥ 0"),
-             ("context_weight", self.context_weight == 1 or self.calibration == "anchor", "1 unless calibration is anchor"),
-             ("labels", len(self.labels) == 2 and len(set(self.labels)) == 2, "two different words")]
-    for name, ok, need in rules:
-        if not ok: raise ConfigError(name, f"{name} must be {need}, got {getattr(self, name)!r}")
-
-# %% ../nbs/03_search.ipynb #243b360b
-@patch
-def fingerprint(self:SearchConfig, examples) -> str:
-    "Identifies these settings on `examples` (all but `max_iterations` and `patience`)."
-    import hashlib
-    params = {k: v for k, v in asdict(self).items() if k not in ("max_iterations", "patience")}
-    h = hashlib.sha256(json.dumps(params, sort_keys=True).encode())
-    for e in examples: h.update(e.input_text.encode()); h.update(b"\0")
-    return h.hexdigest()[:16]
 
 # %% ../nbs/03_search.ipynb #2c405b44
 @dataclass
@@ -202,10 +128,11 @@ class _Batch:
     def __init__(self, config:SearchConfig, model, checker, examples, seed:int):
         c = config
         self.examples, self.alpha, self.summed = examples, c.alpha, c.objective == "sum"
-        self.mp = MutualPredictability(model, examples, context_size=c.context_size, block_size=c.block_size,
-                                       seed=seed, labels=c.labels, calibration=c.calibration,
-                                       context_weight=c.context_weight)
         self.checker = checker.bind(examples)
+        self.calibration, self.context_weight = calibration_for(c, self.checker)
+        self.mp = MutualPredictability(model, examples, context_size=c.context_size, block_size=c.block_size,
+                                       seed=seed, labels=c.labels, calibration=self.calibration,
+                                       context_weight=self.context_weight)
         self.group_of = [e.consistency_id for e in examples]
         self.gold = [e.gold_label for e in examples]
         self.I = 0
@@ -464,7 +391,7 @@ def _batch_records(self:ICMSearcher, state:SearchState, b:_Batch, reason:str, pa
                for e, l, c in zip(b.examples, labels, conf) if l is not None]
     info = dict(batch=state.batch, reason=reason, iterations=state.iteration, final_U=state.U, best_U=state.best_U,
                 accepted=state.accepted, labeled=_rank(labels), n_examples=len(labels),
-                final_labels=[f for f, l in zip(final, labels) if l is not None])
+                calibration=b.calibration, context_weight=b.context_weight, final_labels=[f for f, l in zip(final, labels) if l is not None])
     return dict(records=records, info=info, history=state.history)
 
 # %% ../nbs/03_search.ipynb #350f6c2f

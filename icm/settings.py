@@ -12,7 +12,7 @@ from .data import TASK_TYPES
 from .synthetic import SYNTHETIC_KINDS
 from .model import ICMModel, resolve_device
 from .server import LOGPROBS_FORMS
-from .search import ConfigError, SearchConfig
+from .config import ConfigError, SearchConfig
 from .baselines import BaselineConfig
 from .commands import UsageError, user_errors
 
