@@ -160,8 +160,11 @@ def test_partial_response_is_an_error_not_a_label(server, fault, error, text):
 
 def test_server_failing_mid_search_keeps_a_checkpoint_then_resumes(server, tmp_path):
     "A server that answers 503 to everything from iteration 4 on: `ServerError`, the checkpoint keeps those iterations; resumed, the search finishes."
-    data = create_synthetic_dataset("review_comparison", 8, seed=2)
-    kw = dict(max_iterations=8, context_size=2, initial_examples=4, seed=0, verbose=False, checkpoint_path=tmp_path/"run.json")
+    # 16 claims, so later iterations still send new prompts: with 8, every prompt an iteration needs can already be
+    # cached by iteration 4 (llama.cpp's log-probs vary by request order, so which flips are accepted varies too)
+    # (claims never drawn by max_iterations are labeled after it, one iteration each: hence >= below)
+    data = create_synthetic_dataset("review_comparison", 16, seed=2)
+    kw = dict(max_iterations=16, context_size=2, initial_examples=4, seed=0, verbose=False, checkpoint_path=tmp_path/"run.json")
     with FlakyProxy(server.base_url[:-3]) as proxy:
         class FailFromIteration4(Callback):
             def on_iteration(self, searcher, state, record):
@@ -172,7 +175,7 @@ def test_server_failing_mid_search_keeps_a_checkpoint_then_resumes(server, tmp_p
         assert saved >= 4, saved
         proxy.faults.clear()
         resumed = ICMSearcher(ServerModel(proxy.base_url), **kw).search(data, resume=True)
-    assert resumed.iterations == 8 and resumed.convergence_info["reason"] == "max_iterations" and resumed.labels
+    assert resumed.iterations >= 16 and resumed.convergence_info["reason"] == "max_iterations" and resumed.labels
     print(f"failed after iteration {saved}; resumed to {resumed.iterations}")
 
 def _completions(log:Path) -> int:
