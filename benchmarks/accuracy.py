@@ -11,7 +11,7 @@ in model tokens and in zero-shot passes.
     python benchmarks/accuracy.py --tasks review_comparison --seeds 0 --sizes 16 --max-iterations 40   # a quick look
 
 Every `SearchConfig` field is a flag (`--alpha`, `--context-size`, `--reshuffle-every`, ...), with the library's
-default (but 100 iterations); the few-shot baselines use `--context-size` demos, as ICM's contexts do.
+default, but 100 iterations on batches of up to 32 claims (the library's 1,000 above); the few-shot baselines use `--context-size` demos, as ICM's contexts do.
 
 Tasks: `review_comparison` (our own: a positive and a negative review, "Review B is more positive than Review A",
 both orders), `sentiment` (our own: one review, "This review is positive."; no logical structure), `comparison` and
@@ -28,16 +28,20 @@ from icm.model import load_model
 from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task  # benchmarks/baselines.py: synthetic tasks and slices of the paper's claim files
 
-def search_config(args, seed) -> SearchConfig:
-    "The `SearchConfig` the flags describe, for one seed."
-    return replace(SearchConfig(), seed=seed, **{f.name: getattr(args, f.name) for f in fields(SearchConfig)
-                                                 if f.name not in ("seed", "labels")})
+def iterations_for(size, flag=None) -> int:
+    "`--max-iterations` if given; else 100 for batches of up to 32 claims (the README's table), the library's default above."
+    return flag if flag is not None else 100 if size <= 32 else SearchConfig().max_iterations
+
+def search_config(args, seed, size) -> SearchConfig:
+    "The `SearchConfig` the flags describe, for one seed and batch size."
+    given = {f.name: getattr(args, f.name) for f in fields(SearchConfig) if f.name not in ("seed", "labels")}
+    return replace(SearchConfig(), **dict(given, seed=seed, max_iterations=iterations_for(size, args.max_iterations)))
 
 def run_seed(lm, task, size, seed, args) -> list[dict]:
     "The comparison rows of every method on one task, size and seed."
     ds = load_task(task, size, seed)
     methods = run_baselines(lm, ds, BaselineConfig(k=args.context_size or 8, seed=seed))
-    result = ICMSearcher(lm, search_config(args, seed), verbose=False).search(ds)
+    result = ICMSearcher(lm, search_config(args, seed, size), verbose=False).search(ds)
     table = compare({**methods, "ICM": result})
     print(f"  {task} seed {seed}: n={len(ds)}; ICM {result.iterations} it, "
           f"{result.convergence_info['reason']}\n" + "\n".join("    " + l for l in str(table).splitlines()), flush=True)
@@ -64,14 +68,14 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--sizes", type=int, nargs="+", default=[32], help="claims per task (e.g. `--sizes 32 256`)")
     ap.add_argument("--json", metavar="PATH", help="also write every row (task, seed, method, metrics, cost) here, after each run")
-    for f in fields(SearchConfig):  # every search setting, with the library's default (but 100 iterations)
+    for f in fields(SearchConfig):  # every search setting, with the library's default (iterations: see iterations_for)
         if f.name in ("seed", "labels"): continue
-        default = 100 if f.name == "max_iterations" else f.default
+        default = None if f.name == "max_iterations" else f.default
         kind = type(f.default) if f.default is not None else int
         ap.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=default)
     args = ap.parse_args()
     lm = load_model(args.model)
-    print(f"model {lm.name}; {len(args.seeds)} seeds; sizes {args.sizes}; ICM: {search_config(args, 0)}", flush=True)
+    print(f"model {lm.name}; {len(args.seeds)} seeds; sizes {args.sizes}; ICM: {search_config(args, 0, max(args.sizes))}", flush=True)
     rows = []
     for size in args.sizes:
         for task in args.tasks:
