@@ -11,7 +11,8 @@ in model tokens and in zero-shot passes.
     python benchmarks/accuracy.py --tasks review_comparison --seeds 0 --sizes 16 --max-iterations 40   # a quick look
 
 Every `SearchConfig` field is a flag (`--alpha`, `--context-size`, `--reshuffle-every`, ...), with the library's
-default, but 100 iterations on batches of up to 32 claims (the library's 1,000 above); the few-shot baselines use `--context-size` demos, as ICM's contexts do.
+default, but 100 iterations on batches of up to 32 claims (the library's 1,000 above); the few-shot baselines use
+`--context-size` demos, as ICM's contexts do.
 
 Tasks: `review_comparison` (our own: a positive and a negative review, "Review B is more positive than Review A",
 both orders), `sentiment` (our own: one review, "This review is positive."; no logical structure), `comparison` and
@@ -29,7 +30,7 @@ from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task  # benchmarks/baselines.py: synthetic tasks and slices of the paper's claim files
 
 def iterations_for(size, flag=None) -> int:
-    "`--max-iterations` if given; else 100 for batches of up to 32 claims (the README's table), the library's default above."
+    "`--max-iterations` if given; else 100 up to 32 claims (the README's table), the library's default above."
     return flag if flag is not None else 100 if size <= 32 else SearchConfig().max_iterations
 
 def search_config(args, seed, size) -> SearchConfig:
