@@ -4,8 +4,9 @@
 A search starts with K claims labeled (`initial_labels`), and its first ConsistencyFix evaluates P once for
 each repair it tries. While so few claims are labeled, every block's context is made of the same few demos, so a
 change to one label changes every context; how much of the batch must then be re-scored depends on the
-calibration (`split` reads every claim's log-odds for its cut). Printed per calibration: the first scoring
-(nothing cached) and one flip of an initial label after it.
+calibration (`split` reads the log-odds of every block that holds a labeled claim for its cut; it once read the
+whole batch's). Printed per calibration: the first scoring (nothing cached) and one flip of an initial label
+after it.
 
     python benchmarks/start_cost.py --task gsm8k --size 256 batch split anchor
 """

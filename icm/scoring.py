@@ -328,17 +328,27 @@ def _template_offsets(self:MutualPredictability, raw:dict, means:dict) -> list[f
     return [0.0 if t is None else sums[t] / counts[t] for t in self.templates]
 
 @patch
+def _cut_members(self:MutualPredictability, labels) -> list[int]:
+    "The examples whose block holds a labeled example (all when none is): where split calibration takes its cut."
+    labeled = [i for i, l in enumerate(labels) if l is not None]
+    if not labeled: return list(range(len(self)))
+    return sorted({j for i in labeled for j in self.block_members(i)})
+
+@patch
 def _ensure(self:MutualPredictability, idxs, labels) -> dict:
     "The label log-probs P and the proposal use for `idxs`: the model's, or calibrated (batch, split, template, anchor)."
     if self.calibration == "none": return self._raw_rows(idxs, labels)
-    if self.calibration in ("split", "template"):  # both read every query's block-calibrated log-odds
+    if self.calibration == "template":  # reads every query's block-calibrated log-odds
         raw = self._raw_rows(range(len(self)), labels)
         means = self._block_means(raw, range(len(self)))
-        if self.calibration == "split":
-            t = two_group_split([_odds(raw[j]) - means[j] for j in range(len(self))])
-            return {i: _calibrated(raw[i], means[i] + t) for i in idxs}
         offsets = self._template_offsets(raw, means)
         return {i: _calibrated(raw[i], means[i] + offsets[i]) for i in idxs}
+    if self.calibration == "split":  # the cut from the blocks that hold a labeled example
+        cut = self._cut_members(labels)
+        raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)} | set(cut)), labels)
+        means = self._block_means(raw, set(idxs) | set(cut))
+        t = two_group_split([_odds(raw[j]) - means[j] for j in cut])
+        return {i: _calibrated(raw[i], means[i] + t) for i in idxs}
     raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)}), labels)
     if self.calibration == "anchor": return {i: _calibrated(raw[i], self._anchor_offset(raw, i)) for i in idxs}
     means = self._block_means(raw, idxs)
