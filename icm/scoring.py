@@ -328,11 +328,15 @@ def _template_offsets(self:MutualPredictability, raw:dict, means:dict) -> list[f
     return [0.0 if t is None else sums[t] / counts[t] for t in self.templates]
 
 @patch
+def _blocks_of(self:MutualPredictability, idxs) -> list[int]:
+    "Every member of the blocks of `idxs`, sorted."
+    return sorted({j for i in idxs for j in self.block_members(i)})
+
+@patch
 def _cut_members(self:MutualPredictability, labels) -> list[int]:
     "The examples whose block holds a labeled example (all when none is): where split calibration takes its cut."
     labeled = [i for i, l in enumerate(labels) if l is not None]
-    if not labeled: return list(range(len(self)))
-    return sorted({j for i in labeled for j in self.block_members(i)})
+    return self._blocks_of(labeled) if labeled else list(range(len(self)))
 
 @patch
 def _ensure(self:MutualPredictability, idxs, labels) -> dict:
@@ -345,11 +349,11 @@ def _ensure(self:MutualPredictability, idxs, labels) -> dict:
         return {i: _calibrated(raw[i], means[i] + offsets[i]) for i in idxs}
     if self.calibration == "split":  # the cut from the blocks that hold a labeled example
         cut = self._cut_members(labels)
-        raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)} | set(cut)), labels)
+        raw = self._raw_rows(self._blocks_of([*idxs, *cut]), labels)
         means = self._block_means(raw, set(idxs) | set(cut))
         t = two_group_split([_odds(raw[j]) - means[j] for j in cut])
         return {i: _calibrated(raw[i], means[i] + t) for i in idxs}
-    raw = self._raw_rows(sorted({j for i in idxs for j in self.block_members(i)}), labels)
+    raw = self._raw_rows(self._blocks_of(idxs), labels)
     if self.calibration == "anchor": return {i: _calibrated(raw[i], self._anchor_offset(raw, i)) for i in idxs}
     means = self._block_means(raw, idxs)
     return {i: _calibrated(raw[i], means[i]) for i in idxs}
