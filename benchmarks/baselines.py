@@ -8,7 +8,7 @@ balanced accuracy, AUROC, True share, PGR, and the tokens and seconds each took.
 """
 import argparse
 from icm.data import find_shared_data, load_icm_dataset
-from icm.synthetic import SYNTHETIC_KINDS, create_synthetic_dataset
+from icm.synthetic import SYNTHETIC_KINDS, create_synthetic_dataset, synthetic_sentiment
 from icm.baselines import METHODS, BaselineConfig, run_baselines
 from icm.metrics import compare
 from icm.model import load_model
@@ -16,14 +16,15 @@ from icm.model import load_model
 PAPER_FILES = {"truthfulqa": "train_truthfulqa.json", "gsm8k": "test_gsm8k.json", "alpaca": "test_alpaca.json"}
 
 def load_task(task, size, seed):
-    "A synthetic task, or a seeded sample of whole groups from one of the paper's claim files."
+    "A synthetic task (`sentiment@0.1`: single sentiment claims, that share True), or a slice of a paper's claim file."
+    if task.startswith("sentiment@"): return synthetic_sentiment(size, seed, true_share=float(task.split("@")[1]))
     if task in PAPER_FILES: return load_icm_dataset(find_shared_data("paper", PAPER_FILES[task]), max_examples=size, seed=seed)
     return create_synthetic_dataset(task, size // 2 if task == "math" else size, seed=seed)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None, help="model name or path (default: the embedded Gemma 3 270M)")
-    ap.add_argument("--task", default="sentiment", choices=[*SYNTHETIC_KINDS, *PAPER_FILES])
+    ap.add_argument("--task", default="sentiment", help=f"one of {[*SYNTHETIC_KINDS, *PAPER_FILES]}, or sentiment@SHARE")
     ap.add_argument("--size", type=int, default=32, help="number of claims")
     ap.add_argument("--k", type=int, default=8, help="demos per few-shot prompt")
     ap.add_argument("--rounds", type=int, default=3, help="bootstrapped: relabeling rounds")

@@ -85,6 +85,11 @@ def checkpoint_path(s:dict, fingerprint:str) -> Path:
     return Path(s["output_dir"])/".checkpoints"/f"run-{digest}.json"
 
 # %% ../nbs/05_cli.ipynb #780d6ad4
+def _calibration_name(name:str, weight=None, share=None) -> str:
+    "How a batch's calibration reads in the summary: with its context weight or its share of True where set."
+    if name == "anchor": return f"anchor (context weight {weight:g})"
+    return f"{name} (cut at {share:.0%} True)" if share is not None else name
+
 def summary_lines(result:ICMResult, path) -> list[str]:
     "What `icm run` prints at the end: where the results went and the headline numbers."
     meta, info = result.metadata, result.convergence_info
@@ -93,9 +98,10 @@ def summary_lines(result:ICMResult, path) -> list[str]:
     lines = [f"Labeled {len(result.labeled_examples)} of {meta.get('n_examples')} examples with {meta.get('model')} "
              f"({result.iterations} iterations, stopped: {info.get('reason')}, {meta.get('seconds', 0):.1f} s)",
              "Labels: " + ", ".join(f"{l} {c}" for l, c in counts.items()), f"Score U = {result.score:.4f}"]
-    used = dict.fromkeys((b["calibration"], b.get("context_weight")) for b in info.get("batches", []) if "calibration" in b)
+    used = dict.fromkeys((b["calibration"], b.get("context_weight"), b.get("true_share"))
+                         for b in info.get("batches", []) if "calibration" in b)
     if used:  # what `auto` chose, batch by batch
-        lines.append("Calibration: " + ", ".join(n if n != "anchor" else f"anchor (context weight {w:g})" for n, w in used))
+        lines.append("Calibration: " + ", ".join(_calibration_name(*u) for u in used))
     if result.accuracy is not None:
         lines.append(f"Accuracy vs gold: {result.accuracy:.1%} ({gold} examples with gold labels)")
     return lines + [f"Results saved to {path}"]

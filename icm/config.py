@@ -43,6 +43,7 @@ class SearchConfig:
     objective:str=field(default="mean", metadata=dict(choices=OBJECTIVES)) # P in U: the `mean` log-prob, or the `sum` of log m·p (nats over chance)
     calibration:str=field(default="auto", metadata=dict(choices=SEARCH_CALIBRATIONS)) # `auto`: `anchor` where the rules pair most claims with one of opposite label, else `split`; `batch`: block-calibrated log-odds; `split`: from the batch's two-group split; `template`: per wording too; `anchor`: from the zero-shot log-odds
     context_weight:float|None=None # Under `anchor` (also `auto`'s): the share of the in-context residual kept (1: all; 0: zero-shot alone; unset: 0.25)
+    true_share:float|None=None # Under `split` (also `auto`'s): the share of claims expected True, cut there (unset: the two-group split)
     seed:int=42 # Seeds every random choice of the search
     labels:tuple=field(default=LABELS, metadata=dict(cli=False)) # The label words
 
@@ -76,6 +77,10 @@ def validate(self:SearchConfig):
               or (_finite(self.context_weight) and self.context_weight >= 0), "a finite number ≥ 0"),
              ("context_weight", self.context_weight is None or self.calibration in ("anchor", "auto"),
               "left unset unless calibration is anchor or auto"),
+             ("true_share", self.true_share is None or (_finite(self.true_share) and 0 < self.true_share < 1),
+              "between 0 and 1"),
+             ("true_share", self.true_share is None or self.calibration in ("split", "auto"),
+              "left unset unless calibration is split or auto"),
              ("labels", len(self.labels) == 2 and len(set(self.labels)) == 2, "two different words")]
     for name, ok, need in rules:
         if not ok: raise ConfigError(name, f"{name} must be {need}, got {getattr(self, name)!r}")

@@ -12,7 +12,7 @@ from .data import ICMDataset, ICMExample, LABELS
 
 # %% auto #0
 __all__ = ['CALIBRATIONS', 'LabelScorer', 'PrefixScorer', 'demo_text', 'tokenizes_piecewise', 'MutualPredictability',
-           'claim_template', 'shared_templates', 'two_group_split', 'zero_shot_scores']
+           'claim_template', 'shared_templates', 'two_group_split', 'share_cut', 'zero_shot_scores']
 
 # %% ../nbs/01a_scoring.ipynb #291e3efc
 @runtime_checkable
@@ -69,7 +69,8 @@ class MutualPredictability:
                  labels=LABELS, # The label words
                  cache_mb:float=512, # Budget for encoded contexts kept for reuse (LRU)
                  calibration:str="none", # `batch`: log-odds minus their block's mean; `split`, `template`, `anchor`: below
-                 context_weight:float=1.0): # Under `anchor`: the share of the in-context residual kept (0: none)
+                 context_weight:float=1.0, # Under `anchor`: the share of the in-context residual kept (0: none)
+                 true_share:float|None=None): # Under `split`: the share expected True, cut there (`None`: the split)
         self.lm, self.examples, self.label_words = lm, _as_examples(examples), tuple(labels)
         if calibration not in CALIBRATIONS: raise ValueError(f"calibration must be one of {CALIBRATIONS}, got {calibration!r}")
         if calibration != "none" and len(self.label_words) != 2: raise ValueError("calibration needs two labels")
@@ -78,6 +79,10 @@ class MutualPredictability:
             raise ValueError(f"context_weight must be a finite number >= 0, got {context_weight!r}")
         if context_weight != 1 and calibration != "anchor": raise ValueError("context_weight needs calibration='anchor'")
         self.context_weight = context_weight
+        if true_share is not None and not (isinstance(true_share, (int, float)) and 0 < true_share < 1):
+            raise ValueError(f"true_share must be between 0 and 1, got {true_share!r}")
+        if true_share is not None and calibration != "split": raise ValueError("true_share needs calibration='split'")
+        self.true_share = true_share
         self.templates = shared_templates(self.examples) if calibration in ("template", "anchor") else None
         self._anchor = None  # zero-shot log-odds and their means per wording, computed on first use
         if not self.examples: raise ValueError("MutualPredictability needs at least one example")
@@ -351,7 +356,8 @@ def _ensure(self:MutualPredictability, idxs, labels) -> dict:
         cut = self._cut_members(labels)
         raw = self._raw_rows(self._blocks_of([*idxs, *cut]), labels)
         means = self._block_means(raw, set(idxs) | set(cut))
-        t = two_group_split([_odds(raw[j]) - means[j] for j in cut])
+        values = [_odds(raw[j]) - means[j] for j in cut]
+        t = two_group_split(values) if self.true_share is None else share_cut(values, self.true_share)
         return {i: _calibrated(raw[i], means[i] + t) for i in idxs}
     raw = self._raw_rows(self._blocks_of(idxs), labels)
     if self.calibration == "anchor": return {i: _calibrated(raw[i], self._anchor_offset(raw, i)) for i in idxs}
@@ -383,6 +389,16 @@ def two_group_split(values:list[float]) -> float:
         if j * (n - j) * gap * gap > best and xs[j] > xs[j - 1]:
             best, split = j * (n - j) * gap * gap, (xs[j - 1] + xs[j]) / 2
     return split
+
+# %% ../nbs/01a_scoring.ipynb #b84d2f13
+def share_cut(values:list[float], share:float) -> float:
+    "The threshold with a `share` of `values` above it (midway between the values around it)."
+    xs = sorted(values, reverse=True)
+    m = min(len(xs), max(0, round(share * len(xs))))
+    if not xs: return 0.0
+    if m == 0: return xs[0] + 1.0
+    if m == len(xs): return xs[-1] - 1.0
+    return (xs[m - 1] + xs[m]) / 2
 
 # %% ../nbs/01a_scoring.ipynb #fcd2fe2b
 def zero_shot_scores(lm:LabelScorer, examples, labels=LABELS) -> list[float]:

@@ -132,7 +132,8 @@ class _Batch:
         self.calibration, self.context_weight = calibration_for(c, self.checker)
         self.mp = MutualPredictability(model, examples, context_size=c.context_size, block_size=c.block_size,
                                        seed=seed, labels=c.labels, calibration=self.calibration,
-                                       context_weight=self.context_weight)
+                                       context_weight=self.context_weight,
+                                       true_share=c.true_share if self.calibration == "split" else None)
         self.group_of = [e.consistency_id for e in examples]
         self.gold = [e.gold_label for e in examples]
         self.I = 0
@@ -391,7 +392,8 @@ def _batch_records(self:ICMSearcher, state:SearchState, b:_Batch, reason:str, pa
                for e, l, c in zip(b.examples, labels, conf) if l is not None]
     info = dict(batch=state.batch, reason=reason, iterations=state.iteration, final_U=state.U, best_U=state.best_U,
                 accepted=state.accepted, labeled=_rank(labels), n_examples=len(labels),
-                calibration=b.calibration, context_weight=b.context_weight, final_labels=[f for f, l in zip(final, labels) if l is not None])
+                calibration=b.calibration, context_weight=b.context_weight, true_share=b.mp.true_share,
+                final_labels=[f for f, l in zip(final, labels) if l is not None])
     return dict(records=records, info=info, history=state.history)
 
 # %% ../nbs/03_search.ipynb #350f6c2f
