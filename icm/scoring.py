@@ -394,8 +394,8 @@ def two_group_split(values:list[float]) -> float:
 def share_cut(values:list[float], share:float) -> float:
     "The threshold with a `share` of `values` above it (midway between the values around it)."
     xs = sorted(values, reverse=True)
-    m = min(len(xs), max(0, round(share * len(xs))))
     if not xs: return 0.0
+    m = min(len(xs), max(0, round(share * len(xs))))  # how many lie above
     if m == 0: return xs[0] + 1.0
     if m == len(xs): return xs[-1] - 1.0
     return (xs[m - 1] + xs[m]) / 2
