@@ -3,14 +3,18 @@
 
 Each setting is `name=field:value,field:value` over `SearchConfig` fields. Printed per run: accuracy, balanced
 accuracy, share labeled True (and the gold share), the share of claims labeled by their wording (paired claims:
-1.0 is the wording labeling), model tokens and seconds.
+1.0 is the wording labeling), η (the share of the final log-odds' variance
+between the two groups of their best split; 2/π ≈ 0.64 for one Gaussian; measured, it does not tell a good
+labeling from a bad one), model tokens and seconds. Each claim takes its own label, repeated texts included.
 
     python benchmarks/defences.py --task paired_sentiment --size 128 --max-iterations 400 \\
         plain=calibration:none batch=calibration:batch template=calibration:template
 """
-import argparse, time, typing
+import argparse, statistics, time, typing
+from collections import deque
 from icm.metrics import accuracy, balanced_accuracy, true_share
 from icm.model import load_model
+from icm.scoring import two_group_split
 from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task
 from objective import wording_labels  # benchmarks/objective.py
@@ -28,6 +32,22 @@ def wording_share(ds, labels) -> float|None:
     wording = wording_labels(ds)
     return None if wording is None else sum(w == l for w, l in zip(wording, labels)) / len(labels)
 
+def labels_in_order(ds, result) -> list:
+    "The result's label of each claim of `ds`, in order; claims with the same text take their labels in turn."
+    by_text = {}
+    for r in result.labeled_examples: by_text.setdefault(r.input, deque()).append(r.label)
+    return [by_text[e.input_text].popleft() if by_text.get(e.input_text) else None for e in ds]
+
+def separation(result, true_label:str) -> float|None:
+    "Otsu's η of the claims' final True log-odds: the share of their variance between the two groups of the best split."
+    xs = [c if r.label == true_label else -c for r in result.labeled_examples
+          if (c := r.confidence) is not None]
+    if len(xs) < 2 or statistics.pvariance(xs) == 0: return None
+    t = two_group_split(xs); hi, lo = [x for x in xs if x > t], [x for x in xs if x <= t]
+    if not hi or not lo: return None
+    w = len(hi) / len(xs)
+    return w * (1 - w) * (statistics.mean(hi) - statistics.mean(lo)) ** 2 / statistics.pvariance(xs)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("settings", nargs="+")
@@ -38,8 +58,8 @@ def main():
     ap.add_argument("--model", default=None)
     args = ap.parse_args()
     lm = load_model(args.model)
-    print("| task | setting | seed | accuracy | balanced | True share (gold) | by wording | tokens | seconds |")
-    print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("| task | setting | seed | accuracy | balanced | True share (gold) | by wording | η | tokens | seconds |")
+    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
     for text in args.settings:
         name, overrides = parse_setting(text)
         for seed in args.seeds:
@@ -47,13 +67,12 @@ def main():
             config = SearchConfig(seed=seed, max_iterations=args.max_iterations, **overrides)
             t0, tokens0 = time.perf_counter(), lm.tokens
             result = ICMSearcher(lm, config, verbose=False).search(ds)
-            by_text = {r.input: r.label for r in result.labeled_examples}
-            labels = [by_text.get(e.input_text) for e in ds]
+            labels = labels_in_order(ds, result)
             gold = [e.gold_label for e in ds]
-            w = wording_share(ds, labels)
+            w, eta = wording_share(ds, labels), separation(result, config.labels[0])
             print(f"| {args.task} | {name} | {seed} | {accuracy(labels, gold):.3f} | "
                   f"{balanced_accuracy(labels, gold):.3f} | {true_share(labels):.2f} ({true_share(gold):.2f}) | "
-                  f"{'–' if w is None else f'{w:.2f}'} | {lm.tokens - tokens0:,} | {time.perf_counter() - t0:.0f} |",
+                  f"{'–' if w is None else f'{w:.2f}'} | {'–' if eta is None else f'{eta:.2f}'} | {lm.tokens - tokens0:,} | {time.perf_counter() - t0:.0f} |",
                   flush=True)
 
 if __name__ == "__main__": main()

@@ -5,6 +5,7 @@
 # %% ../nbs/02_consistency.ipynb #53713059
 from __future__ import annotations
 import random
+from collections import Counter
 from dataclasses import dataclass
 from itertools import product
 from fastcore.basics import patch
@@ -102,7 +103,7 @@ def _task_type(data) -> str|None:
     "The task type of a dataset, or the most common `task` of a list of examples."
     if getattr(data, "metadata", {}).get("task_type"): return data.metadata["task_type"]
     tasks = [e.task for e in data if e.task is not None]
-    return max(set(tasks), key=tasks.count) if tasks else None
+    return Counter(tasks).most_common(1)[0][0] if tasks else None  # a tie: the first seen, in every process
 
 class LogicalConsistencyChecker:
     "Counts inconsistent pairs I(D) of a labeling, in full or incrementally; `bind` it to examples first."
