@@ -3,9 +3,9 @@
 
 Each setting is `name=field:value,field:value` over `SearchConfig` fields. Printed per run: accuracy, balanced
 accuracy, share labeled True (and the gold share), the share of claims labeled by their wording (paired claims:
-1.0 is the wording labeling), η (the share of the final log-odds' variance
-between the two groups of their best split; 2/π ≈ 0.64 for one Gaussian; measured, it does not tell a good
-labeling from a bad one), model tokens and seconds. Each claim takes its own label, repeated texts included.
+1.0 is the wording labeling), η (the share of the final log-odds' variance between the two groups of their
+best split; 2/π ≈ 0.64 for one Gaussian; measured, it does not tell a good labeling from a bad one), model
+tokens and seconds. Each claim takes its own label, repeated texts included.
 
     python benchmarks/defences.py --task paired_sentiment --size 128 --max-iterations 400 \\
         plain=calibration:none batch=calibration:batch template=calibration:template
