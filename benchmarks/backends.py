@@ -24,6 +24,7 @@ from icm.model import load_model
 from icm.scoring import MutualPredictability
 from icm.server import LlamaCppServer, ServerModel
 from icm.search import ICMSearcher
+from icm.results import match_claims
 
 def timed(fn):
     t = time.perf_counter(); out = fn(); return out, time.perf_counter() - t
@@ -84,9 +85,9 @@ def main():
             measure("zero-shot", "stock llama-cpp-python server, echo", sm, lambda: zero_shot(sm, claims[:a.stock_claims]), a.stock_claims)
     if runs:
         local = runs.pop("in-process")
-        mine = {e.input: e.label for e in local.labeled_examples}
+        mine, texts = local.labeled_examples, [e.input for e in local.labeled_examples]
         for name, res in runs.items():
-            same = sum(mine.get(e.input) == e.label for e in res.labeled_examples)
+            same = sum(m is not None and m.label == e.label for e, m in zip(mine, match_claims(res.labeled_examples, texts)))
             print(f"\nICM run, {name} form: labels agree with the in-process run on {same}/{len(mine)}; "
                   f"accuracy in-process {local.accuracy:.1%}, server {res.accuracy:.1%}")
 

@@ -11,9 +11,9 @@ tokens and seconds. Each claim takes its own label, repeated texts included.
         plain=calibration:none batch=calibration:batch template=calibration:template
 """
 import argparse, statistics, time, typing
-from collections import deque
 from icm.metrics import accuracy, balanced_accuracy, true_share
 from icm.model import load_model
+from icm.results import match_claims
 from icm.scoring import two_group_split
 from icm.search import ICMSearcher, SearchConfig
 from baselines import load_task
@@ -34,9 +34,7 @@ def wording_share(ds, labels) -> float|None:
 
 def labels_in_order(ds, result) -> list:
     "The result's label of each claim of `ds`, in order; claims with the same text take their labels in turn."
-    by_text = {}
-    for r in result.labeled_examples: by_text.setdefault(r.input, deque()).append(r.label)
-    return [by_text[e.input_text].popleft() if by_text.get(e.input_text) else None for e in ds]
+    return [m and m.label for m in match_claims(result.labeled_examples, [e.input_text for e in ds])]
 
 def separation(result, true_label:str) -> float|None:
     "Otsu's η of the claims' final True log-odds: the share of their variance between the two groups of the best split."

@@ -19,7 +19,7 @@ from .iterative import iterative_icm
 from .baselines import METHODS, run_baselines
 from .metrics import MethodOutcome, compare
 from .model import load_model
-from .results import read_result_file, atomic_write_text, write_new_file, to_jsonable
+from .results import read_result_file, atomic_write_text, write_new_file, to_jsonable, match_claims
 from .commands import UsageError, add_commands, logging_to, one_line, quiet_libraries, user_errors
 from .settings import (BASELINE_SETTINGS, LOG_LEVELS, RUN_SETTINGS, Setting, check_sections, check_settings,
                           flag_type, load_config, resolve_settings)
@@ -223,11 +223,10 @@ def _run_iterative(args, s:dict, dataset) -> int:
 def icm_outcome(path, dataset) -> MethodOutcome:
     "An ICM result file's labels as a comparison row, in the dataset's order; a `UsageError` for other claims."
     with user_errors(f"--result {path}"): header, examples = read_result_file(path)
-    by_input = {e.input: e for e in examples}
-    matched = [by_input.get(e.input_text) for e in dataset]
+    matched = match_claims(examples, [e.input_text for e in dataset])
     found = sum(m is not None for m in matched)
-    if found < len(by_input):
-        raise UsageError(f"--result {path}: {len(by_input) - found} of its {len(by_input)} claims are not in the "
+    if found < len(examples):
+        raise UsageError(f"--result {path}: {len(examples) - found} of its {len(examples)} claims are not in the "
                          "dataset; give the data (and --max-examples, --seed) it was run on")
     signed = [None if m is None or m.confidence is None else (m.confidence if m.label == LABELS[0] else -m.confidence)
               for m in matched]

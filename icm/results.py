@@ -4,16 +4,16 @@
 
 # %% ../nbs/02a_results.ipynb #4b929643
 from __future__ import annotations
-import contextlib, itertools, json, math, os, tempfile
+import collections, contextlib, itertools, json, math, os, tempfile
 from datetime import datetime
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'LabeledExample', 'ICMResult', 'atomic_write_text', 'write_new_file', 'to_jsonable',
-           'label_counts', 'result_summary', 'result_records', 'read_result_file', 'read_header', 'file_kind',
-           'starts_as_result']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'LabeledExample', 'match_claims', 'ICMResult', 'atomic_write_text', 'write_new_file',
+           'to_jsonable', 'label_counts', 'result_summary', 'result_records', 'read_result_file', 'read_header',
+           'file_kind', 'starts_as_result']
 
 # %% ../nbs/02a_results.ipynb #d7f6e608
 @dataclass
@@ -41,6 +41,15 @@ class LabeledExample:
     def from_dict(cls, d:dict) -> LabeledExample:
         "A record (`input`, `label`, optional `confidence`, `metadata`) as a `LabeledExample`."
         return cls(d["input"], d.get("label"), d.get("confidence"), dict(d.get("metadata") or {}))
+
+# %% ../nbs/02a_results.ipynb #5e0b9d42
+def match_claims(examples:list, # `LabeledExample`s, e.g. a result's
+                 texts:list # Claim texts, e.g. `[e.input_text for e in dataset]`
+                ) -> list:
+    "The example of each text, in order (`None` where none is left); a repeated text takes its examples in turn."
+    queues = {}
+    for e in examples: queues.setdefault(e.input, collections.deque()).append(e)
+    return [q.popleft() if (q := queues.get(t)) else None for t in texts]
 
 # %% ../nbs/02a_results.ipynb #b8231723
 from .metrics import accuracy as labeled_accuracy  # one definition: accuracy over claims with a label and a gold label
