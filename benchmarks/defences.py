@@ -5,7 +5,8 @@ Each setting is `name=field:value,field:value` over `SearchConfig` fields. Print
 accuracy, share labeled True (and the gold share), the share of claims labeled by their wording (paired claims:
 1.0 is the wording labeling), η (the share of the final log-odds' variance between the two groups of their
 best split; 2/π ≈ 0.64 for one Gaussian; measured, it does not tell a good labeling from a bad one), model
-tokens and seconds. Each claim takes its own label, repeated texts included.
+tokens and seconds. Each claim takes its own label, repeated texts included. With `--save DIR` each run's
+result is kept as an `icm` result file (`ICMStorage(DIR)`), so it can be scored again without searching again.
 
     python benchmarks/defences.py --task paired_sentiment --size 128 --max-iterations 400 \\
         plain=calibration:none batch=calibration:batch template=calibration:template
@@ -16,6 +17,7 @@ from icm.model import load_model
 from icm.results import match_claims
 from icm.scoring import two_group_split
 from icm.search import ICMSearcher, SearchConfig
+from icm.storage import ICMStorage
 from baselines import load_task
 from objective import wording_labels  # benchmarks/objective.py
 
@@ -54,8 +56,10 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--max-iterations", type=int, default=400)
     ap.add_argument("--model", default=None)
+    ap.add_argument("--save", default=None, help="folder to keep each run's result file in")
     args = ap.parse_args()
     lm = load_model(args.model)
+    storage = args.save and ICMStorage(args.save)
     print("| task | setting | seed | accuracy | balanced | True share (gold) | by wording | η | tokens | seconds |")
     print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
     for text in args.settings:
@@ -65,6 +69,7 @@ def main():
             config = SearchConfig(seed=seed, max_iterations=args.max_iterations, **overrides)
             t0, tokens0 = time.perf_counter(), lm.tokens
             result = ICMSearcher(lm, config, verbose=False).search(ds)
+            if storage: storage.save_result(result, f"{args.task}_{args.size}_{name}_seed{seed}")
             labels = labels_in_order(ds, result)
             gold = [e.gold_label for e in ds]
             w, eta = wording_share(ds, labels), separation(result, config.labels[0])
