@@ -59,7 +59,7 @@ def main():
     ap.add_argument("--save", default=None, help="folder to keep each run's result file in")
     args = ap.parse_args()
     lm = load_model(args.model)
-    storage = args.save and ICMStorage(args.save)
+    storage = ICMStorage(args.save) if args.save else None
     print("| task | setting | seed | accuracy | balanced | True share (gold) | by wording | η | tokens | seconds |")
     print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
     for text in args.settings:
@@ -69,13 +69,14 @@ def main():
             config = SearchConfig(seed=seed, max_iterations=args.max_iterations, **overrides)
             t0, tokens0 = time.perf_counter(), lm.tokens
             result = ICMSearcher(lm, config, verbose=False).search(ds)
+            seconds, tokens = time.perf_counter() - t0, lm.tokens - tokens0
             if storage: storage.save_result(result, f"{args.task}_{args.size}_{name}_seed{seed}")
             labels = labels_in_order(ds, result)
             gold = [e.gold_label for e in ds]
             w, eta = wording_share(ds, labels), separation(result, config.labels[0])
             print(f"| {args.task} | {name} | {seed} | {accuracy(labels, gold):.3f} | "
                   f"{balanced_accuracy(labels, gold):.3f} | {true_share(labels):.2f} ({true_share(gold):.2f}) | "
-                  f"{'–' if w is None else f'{w:.2f}'} | {'–' if eta is None else f'{eta:.2f}'} | {lm.tokens - tokens0:,} | {time.perf_counter() - t0:.0f} |",
+                  f"{'–' if w is None else f'{w:.2f}'} | {'–' if eta is None else f'{eta:.2f}'} | {tokens:,} | {seconds:.0f} |",
                   flush=True)
 
 if __name__ == "__main__": main()
